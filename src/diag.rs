@@ -1,0 +1,269 @@
+//! Findings about the content: what is wrong, where, and how to fix it. Collected, sorted
+//! and printed all at once, never returned early, so that one run reports every problem.
+
+use std::fmt::Write as _;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::source::{FileId, LineCol, Sources, Span};
+
+/// How bad a finding is. Errors fail `check` and `build`; warnings are reported only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Where a finding points: a file and, when known, a byte range in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Option<Span>,
+}
+
+/// One finding: a stable code (a rule id or a load error kind), a severity, a one-line
+/// message, a location, an optional label under the caret and an optional fix hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub label: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            label: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, file: FileId, span: Span) -> Self {
+        self.location = Some(Location {
+            file,
+            span: Some(span),
+        });
+        self
+    }
+
+    pub fn in_file(mut self, file: FileId) -> Self {
+        self.location = Some(Location { file, span: None });
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Line and column of the start of the finding, if it has a position.
+    pub fn line_col(&self, sources: &Sources) -> Option<LineCol> {
+        let loc = self.location?;
+        let span = loc.span?;
+        Some(sources.get(loc.file).line_col(span.start))
+    }
+
+    /// `path:line:col` (or just the path) of the finding, as editors and terminals link it.
+    pub fn position(&self, sources: &Sources) -> Option<String> {
+        let loc = self.location?;
+        let path = sources.path(loc.file).display();
+        Some(match self.line_col(sources) {
+            Some(lc) => format!("{path}:{}:{}", lc.line, lc.column),
+            None => path.to_string(),
+        })
+    }
+}
+
+/// Sorts findings by file, position, then code, so output is stable across runs.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics
+        .sort_by(|a, b| (a.location, a.code, &a.message).cmp(&(b.location, b.code, &b.message)));
+}
+
+pub fn error_count(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
+}
+
+/// Renders findings in rustc's style: `error[code]: message`, ` --> path:line:col`, the
+/// source line with a caret under the span, and `help:`; then a summary line.
+pub fn render_human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&render_one(d, sources, &renderer));
+        out.push_str("\n\n");
+    }
+    if let Some(summary) = summary(diagnostics) {
+        let _ = writeln!(out, "{summary}");
+    }
+    out
+}
+
+/// `2 errors, 1 warning`, or nothing when there are no findings.
+pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
+    let errors = error_count(diagnostics);
+    let warnings = diagnostics.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => None,
+        (e, 0) => Some(plural(e, "error")),
+        (0, w) => Some(plural(w, "warning")),
+        (e, w) => Some(format!("{}, {}", plural(e, "error"), plural(w, "warning"))),
+    }
+}
+
+fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let title = level.primary_title(d.message.as_str()).id(d.code);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    let path_string;
+    match d.location {
+        Some(loc) => {
+            let file = sources.get(loc.file);
+            path_string = file.path.display().to_string();
+            match loc.span {
+                Some(span) => {
+                    let (snippet_text, line_start, rel) = excerpt(file, span);
+                    let mut annotation = AnnotationKind::Primary.span(rel);
+                    if let Some(label) = &d.label {
+                        annotation = annotation.label(label.as_str());
+                    }
+                    groups.push(
+                        title.element(
+                            Snippet::source(snippet_text)
+                                .line_start(line_start)
+                                .path(path_string.as_str())
+                                .annotation(annotation),
+                        ),
+                    );
+                }
+                None => groups
+                    .push(title.element(annotate_snippets::Origin::path(path_string.as_str()))),
+            }
+        }
+        None => groups.push(Group::with_title(title)),
+    }
+    if let Some(help) = &d.help {
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(help.as_str()),
+        ));
+    }
+    renderer.render(&groups)
+}
+
+/// The lines around `span` and the span relative to them; the whole file would make the
+/// renderer scan every line for each finding.
+fn excerpt(file: &crate::source::SourceFile, span: Span) -> (&str, usize, std::ops::Range<usize>) {
+    let text = file.text.as_str();
+    let start = span.start.min(text.len());
+    let end = span.end.clamp(start, text.len());
+    let line_begin = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    // A span ending on a newline would point at the next line; keep it on its own line.
+    let rel_end = (end - line_begin).min(line_end - line_begin);
+    let rel_start = (start - line_begin).min(rel_end);
+    let line_start = file.line_col(line_begin).line;
+    let rel = if rel_start == rel_end {
+        // An empty span (a missing value) still deserves a caret.
+        rel_start..(rel_start + next_char_len(&text[line_begin + rel_start..line_end]))
+    } else {
+        rel_start..rel_end
+    };
+    (&text[line_begin..line_end], line_start, rel)
+}
+
+fn next_char_len(s: &str) -> usize {
+    s.chars().next().map_or(0, char::len_utf8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(text: &str) -> (Sources, FileId) {
+        let mut s = Sources::default();
+        let id = s.add("content/baselines/x.yaml".into(), text.into());
+        (s, id)
+    }
+
+    #[test]
+    fn human_output_names_file_line_column_and_shows_the_line() {
+        let text = "service: X\nslug: x\nfoo: bar\n";
+        let (s, id) = sources(text);
+        let at = text.find("foo").unwrap();
+        let d = Diagnostic::error("unknown-key", "unknown key `foo`")
+            .at(id, Span::new(at, at + 3))
+            .label("not a baseline key")
+            .help("remove it");
+        let out = render_human(&[d], &s, false);
+        assert!(
+            out.contains("error[unknown-key]: unknown key `foo`"),
+            "{out}"
+        );
+        assert!(out.contains("--> content/baselines/x.yaml:3:1"), "{out}");
+        assert!(out.contains("3 | foo: bar"), "{out}");
+        assert!(out.contains("^^^ not a baseline key"), "{out}");
+        assert!(out.contains("help: remove it"), "{out}");
+        assert!(out.trim_end().ends_with("1 error"), "{out}");
+    }
+
+    #[test]
+    fn summary_counts_errors_and_warnings() {
+        let e = Diagnostic::error("a", "x");
+        let w = Diagnostic::warning("b", "y");
+        assert_eq!(summary(&[]), None);
+        assert_eq!(
+            summary(&[e.clone(), e.clone(), w]).as_deref(),
+            Some("2 errors, 1 warning")
+        );
+        assert_eq!(summary(&[e]).as_deref(), Some("1 error"));
+    }
+
+    #[test]
+    fn empty_span_at_end_of_file_does_not_panic() {
+        let (s, id) = sources("a: b");
+        let d = Diagnostic::error("x", "y").at(id, Span::new(4, 4));
+        let out = render_human(&[d], &s, false);
+        assert!(out.contains("x.yaml:1:5"), "{out}");
+    }
+}

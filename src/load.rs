@@ -1,0 +1,357 @@
+//! Reads a book from disk: `book.toml`, the benchmark catalogs, the feature catalog and the
+//! baselines. Syntax and type errors, and references to controls or features that do not
+//! exist, become diagnostics with file, line and column.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::config::{self, Config};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::{Baseline, Benchmark, FeatureCatalog};
+use crate::source::{FileId, Sources, Span};
+
+/// Files larger than this are refused before parsing: no baseline comes near it, and a
+/// parser fed a huge document would hold it all in memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A value and the file it was read from.
+#[derive(Clone, Debug)]
+pub struct Loaded<T> {
+    pub file: FileId,
+    pub value: T,
+}
+
+/// Everything a book is made of, as read from disk.
+#[derive(Debug)]
+pub struct Book {
+    pub root: PathBuf,
+    pub config: Config,
+    pub sources: Sources,
+    pub benchmarks: Vec<Loaded<Benchmark>>,
+    pub features: Option<Loaded<FeatureCatalog>>,
+    pub baselines: Vec<Loaded<Baseline>>,
+}
+
+impl Book {
+    pub fn benchmark(&self, id: &str) -> Option<&Benchmark> {
+        self.benchmarks
+            .iter()
+            .map(|b| &b.value)
+            .find(|b| b.id.value == id)
+    }
+
+    pub fn feature(&self, id: &str) -> Option<&crate::model::Feature> {
+        self.features
+            .as_ref()?
+            .value
+            .features
+            .iter()
+            .find(|f| f.id.value == id)
+    }
+}
+
+/// A loaded book and the problems found while loading it. Any diagnostic here is an
+/// input error: the book cannot be built until it is fixed.
+#[derive(Debug)]
+pub struct LoadResult {
+    pub book: Book,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads the book at `root`. Only I/O errors on the book's folders are `Err`; everything
+/// wrong with a file's content is a diagnostic.
+pub fn load(root: &Path) -> Result<LoadResult> {
+    let mut sources = Sources::default();
+    let mut diagnostics = Vec::new();
+
+    let config_path = root.join("book.toml");
+    let config = if config_path.is_file() {
+        let text = read_text(root, &config_path, &mut sources, &mut diagnostics)?;
+        match text {
+            Some((file, text)) => match config::parse(&text, file) {
+                Ok(config) => config,
+                Err(d) => {
+                    diagnostics.push(d);
+                    Config::default()
+                }
+            },
+            None => Config::default(),
+        }
+    } else if root.join("content").is_dir() {
+        Config::default()
+    } else {
+        return Err(Error::NotABook {
+            path: root.to_path_buf(),
+        });
+    };
+
+    let content = root.join(&config.build.content_dir);
+    let mut book = Book {
+        root: root.to_path_buf(),
+        config,
+        sources,
+        benchmarks: Vec::new(),
+        features: None,
+        baselines: Vec::new(),
+    };
+
+    for path in yaml_files(&content.join("benchmarks"))? {
+        if let Some(value) = parse_file::<Benchmark>(&mut book, &path, &mut diagnostics)? {
+            book.benchmarks.push(value);
+        }
+    }
+    let features_path = content.join("features.yaml");
+    if features_path.is_file() {
+        book.features = parse_file::<FeatureCatalog>(&mut book, &features_path, &mut diagnostics)?;
+    }
+    for path in yaml_files(&content.join("baselines"))? {
+        if let Some(value) = parse_file::<Baseline>(&mut book, &path, &mut diagnostics)? {
+            book.baselines.push(value);
+        }
+    }
+
+    if diagnostics.is_empty() {
+        diagnostics.extend(crate::references::check(&book));
+    }
+    crate::diag::sort(&mut diagnostics);
+    Ok(LoadResult { book, diagnostics })
+}
+
+/// Parses one YAML document of type `T` from text already registered in `sources`.
+pub fn parse_yaml<T: DeserializeOwned>(sources: &Sources, file: FileId) -> Result<T, Diagnostic> {
+    let source = sources.get(file);
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    let bom = source.text.len() - text.len();
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_nodes: 1_000_000,
+        },
+    };
+    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
+        let e = e.without_snippet();
+        let span = match e.location() {
+            Some(loc) => match loc.span().byte_offset() {
+                Some(start) => {
+                    let start = start as usize + bom;
+                    let len = loc.span().byte_len().unwrap_or(0) as usize;
+                    Span::new(start, start + len)
+                }
+                None => {
+                    let start = source.offset_of(loc.line() as usize, loc.column() as usize);
+                    Span::new(start, start)
+                }
+            },
+            None => Span::default(),
+        };
+        let mut d = Diagnostic::error("invalid-yaml", yaml_message(&e.to_string())).at(file, span);
+        let found =
+            &source.text[span.start.min(source.text.len())..span.end.min(source.text.len())];
+        if !found.is_empty() && found.len() <= 60 && !found.contains('\n') {
+            d = d.label(format!("found `{found}`"));
+        }
+        d
+    })
+}
+
+/// serde-saphyr appends " at line X column Y" to some messages; the diagnostic shows the
+/// position itself.
+fn yaml_message(raw: &str) -> String {
+    let first = raw.lines().next().unwrap_or(raw).trim();
+    let cut = first
+        .find(" at line ")
+        .map_or(first, |i| &first[..i])
+        .trim_end_matches(',');
+    let mut msg = cut.to_string();
+    if let Some(rest) = msg.strip_prefix("error: ") {
+        msg = rest.to_string();
+    }
+    msg
+}
+
+fn parse_file<T: DeserializeOwned>(
+    book: &mut Book,
+    path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Loaded<T>>> {
+    let Some((file, _)) = read_text(&book.root, path, &mut book.sources, diagnostics)? else {
+        return Ok(None);
+    };
+    match parse_yaml::<T>(&book.sources, file) {
+        Ok(value) => Ok(Some(Loaded { file, value })),
+        Err(d) => {
+            diagnostics.push(d);
+            Ok(None)
+        }
+    }
+}
+
+/// Reads a file as UTF-8 and registers it. Invalid UTF-8 and oversized files are
+/// diagnostics (bad input); an unreadable file is an error.
+fn read_text(
+    root: &Path,
+    path: &Path,
+    sources: &mut Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<(FileId, String)>> {
+    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+    if meta.len() > MAX_FILE_BYTES {
+        let file = sources.add(shown, String::new());
+        diagnostics.push(
+            Diagnostic::error(
+                "file-too-large",
+                format!(
+                    "file is {} bytes, more than the limit of {} bytes",
+                    meta.len(),
+                    MAX_FILE_BYTES
+                ),
+            )
+            .in_file(file),
+        );
+        return Ok(None);
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let file = sources.add(shown, text.clone());
+            Ok(Some((file, text)))
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = sources.add(shown, text);
+            diagnostics.push(
+                Diagnostic::error("invalid-utf8", "file is not valid UTF-8")
+                    .at(file, Span::new(valid, valid + 1))
+                    .label("invalid byte sequence")
+                    .help("save the file as UTF-8"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// The `*.yaml` and `*.yml` files of a folder, sorted by name; none if it does not exist.
+fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))? {
+        let entry = entry.map_err(|e| Error::read(dir, e))?;
+        let path = entry.path();
+        let is_yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        if is_yaml && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Lookup of catalog entries by id, shared by the reference checks and resolution.
+pub struct Index<'a> {
+    pub controls: HashMap<&'a str, &'a crate::model::Control>,
+    pub features: BTreeMap<&'a str, &'a crate::model::Feature>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Baseline;
+
+    fn parse(text: &str) -> Result<Baseline, Diagnostic> {
+        let mut s = Sources::default();
+        let id = s.add("b.yaml".into(), text.into());
+        parse_yaml::<Baseline>(&s, id)
+    }
+
+    const GOOD: &str = "service: X\nslug: x\nbenchmark: mcsb-v1\nsecurity_profile:\n  product_category: [Compute]\n  host_os_access: no-access\n  deployable_into_vnet: false\n  stores_content_at_rest: true\ncontrols:\n  - id: NS-1\n    features:\n      - feature: a\n        supported: true\n        enabled_by_default: not-applicable\n        responsibility: customer\n";
+
+    fn error_at(text: &str) -> (String, String) {
+        let d = parse(text).unwrap_err();
+        let span = d.location.unwrap().span.unwrap();
+        let mut s = Sources::default();
+        let id = s.add("b.yaml".into(), text.into());
+        let lc = s.get(id).line_col(span.start);
+        (d.message, format!("{}:{}", lc.line, lc.column))
+    }
+
+    #[test]
+    fn a_valid_baseline_parses_with_spans() {
+        let b = parse(GOOD).unwrap();
+        assert_eq!(b.controls[0].id.value, "NS-1");
+        let span = b.controls[0].id.span;
+        assert_eq!(&GOOD[span.start..span.end], "NS-1");
+    }
+
+    #[test]
+    fn unknown_key_points_at_the_key() {
+        let text = GOOD.replace("slug: x\n", "slug: x\nslugg: y\n");
+        let (msg, at) = error_at(&text);
+        assert!(msg.contains("slugg"), "{msg}");
+        assert_eq!(at, "3:1");
+    }
+
+    #[test]
+    fn duplicate_key_is_an_error() {
+        let text = GOOD.replace("slug: x\n", "slug: x\nslug: y\n");
+        let (msg, at) = error_at(&text);
+        assert!(msg.to_lowercase().contains("duplicate"), "{msg}");
+        assert_eq!(at, "3:1");
+    }
+
+    #[test]
+    fn yes_is_not_a_boolean() {
+        let text = GOOD.replace("deployable_into_vnet: false", "deployable_into_vnet: yes");
+        let d = parse(&text).unwrap_err();
+        assert!(d.message.contains("boolean"), "{}", d.message);
+        assert_eq!(d.label.as_deref(), Some("found `yes`"));
+        let (_, at) = error_at(&text);
+        assert_eq!(at, "7:25");
+    }
+
+    #[test]
+    fn yes_is_not_a_tri_state_value() {
+        let text = GOOD.replace("supported: true", "supported: yes");
+        let (msg, at) = error_at(&text);
+        assert!(msg.contains("not-applicable"), "{msg}");
+        // serde-saphyr places errors raised by a value's own visitor at its key.
+        assert!(at.starts_with("13:"), "{at}");
+    }
+
+    #[test]
+    fn wrong_type_is_an_error() {
+        let text = GOOD.replace("product_category: [Compute]", "product_category: {a: 1}");
+        let (msg, at) = error_at(&text);
+        assert!(!msg.is_empty());
+        assert_eq!(at, "5:21");
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let (msg, at) = error_at("service: [unclosed\nslug: x\n");
+        assert!(!msg.is_empty());
+        assert!(
+            at.starts_with('1') || at.starts_with('2') || at.starts_with('3'),
+            "{at}"
+        );
+    }
+
+    #[test]
+    fn yaml_message_drops_the_position_suffix() {
+        assert_eq!(
+            yaml_message("unknown field `a` at line 3 column 1"),
+            "unknown field `a`"
+        );
+    }
+}
