@@ -1,0 +1,216 @@
+//! `build`: renders every output of a book into a temporary folder next to the output
+//! folder and swaps it in only when everything succeeded, so a failed build leaves the
+//! previous output untouched and a reader never sees a half-written site.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::render::{self, site::download_names, xlsx::XlsxOptions, OutputFile};
+use crate::resolve::Doc;
+use crate::theme::Theme;
+
+/// What a build may vary: the timestamp in document properties.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BuildOptions {
+    pub xlsx: XlsxOptions,
+}
+
+/// What a build wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildReport {
+    pub baselines: usize,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Renders every enabled output of `docs` as files relative to the output folder.
+pub fn render_all(
+    docs: &[Doc],
+    config: &Config,
+    theme: &Theme,
+    options: &BuildOptions,
+) -> Result<Vec<OutputFile>> {
+    let per_doc: Vec<Vec<OutputFile>> = docs
+        .par_iter()
+        .map(|doc| render_doc(doc, config, options))
+        .collect::<Result<_>>()?;
+    let mut files: Vec<OutputFile> = per_doc.into_iter().flatten().collect();
+    if config.output.site {
+        for f in render::site::render(docs, config, theme)? {
+            files.push(OutputFile::new(Path::new("site").join(&f.path), f.bytes));
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn render_doc(doc: &Doc, config: &Config, options: &BuildOptions) -> Result<Vec<OutputFile>> {
+    let out = &config.output;
+    let stem = doc.file_stem();
+    let mut files = Vec::new();
+    let mut downloads: Vec<(String, Vec<u8>)> = Vec::new();
+    if out.xlsx {
+        let bytes = render::xlsx::render(doc, options.xlsx).map_err(|e| Error::Xlsx {
+            path: format!("xlsx/{stem}.xlsx").into(),
+            message: e.to_string(),
+        })?;
+        downloads.push((format!("{stem}.xlsx"), bytes.clone()));
+        files.push(OutputFile::new(format!("xlsx/{stem}.xlsx"), bytes));
+    }
+    if out.csv {
+        let bytes = render::csv::render(doc)
+            .map_err(|e| Error::Other(format!("cannot write csv/{stem}.csv: {e}")))?;
+        downloads.push((format!("{stem}.csv"), bytes.clone()));
+        files.push(OutputFile::new(format!("csv/{stem}.csv"), bytes));
+    }
+    if out.markdown {
+        // The article links the workbook next to it: `../xlsx/` from `md/`, the same folder
+        // among the site's downloads.
+        let md = |link: &str| {
+            render::markdown::render(
+                doc,
+                &render::markdown::MarkdownOptions {
+                    workbook_link: link,
+                },
+            )
+        };
+        files.push(OutputFile::new(
+            format!("md/{stem}.md"),
+            md(&format!("../xlsx/{stem}.xlsx")),
+        ));
+        downloads.push((
+            format!("{stem}.md"),
+            md(&format!("{stem}.xlsx")).into_bytes(),
+        ));
+    }
+    if out.json {
+        let text = render::json::render(doc)
+            .map_err(|e| Error::Other(format!("cannot write json/{}.json: {e}", doc.slug)))?;
+        downloads.push((format!("{}.json", doc.slug), text.clone().into_bytes()));
+        files.push(OutputFile::new(format!("json/{}.json", doc.slug), text));
+    }
+    if out.site {
+        let offered: Vec<String> = download_names(doc).into_iter().map(|(_, n)| n).collect();
+        for (name, bytes) in downloads {
+            if offered.contains(&name) {
+                files.push(OutputFile::new(format!("site/downloads/{name}"), bytes));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Writes `files` into a fresh folder beside `out_dir` and swaps it in.
+pub fn write_atomically(out_dir: &Path, files: &[OutputFile]) -> Result<BuildReport> {
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.tmp-{pid}"));
+    let retired = parent.join(format!(".{name}.old-{pid}"));
+    remove_if_exists(&staging)?;
+
+    let written = write_all(&staging, files);
+    let bytes = match written {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+
+    remove_if_exists(&retired)?;
+    let had_previous = out_dir.exists();
+    if had_previous {
+        if let Err(e) = std::fs::rename(out_dir, &retired) {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(Error::write(out_dir, e));
+        }
+    }
+    if let Err(e) = std::fs::rename(&staging, out_dir) {
+        // Put the previous output back so the failed build changes nothing.
+        if had_previous {
+            let _ = std::fs::rename(&retired, out_dir);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(Error::write(out_dir, e));
+    }
+    if had_previous {
+        let _ = std::fs::remove_dir_all(&retired);
+    }
+    Ok(BuildReport {
+        baselines: 0,
+        files: files.len(),
+        bytes,
+    })
+}
+
+fn write_all(root: &Path, files: &[OutputFile]) -> Result<u64> {
+    std::fs::create_dir_all(root).map_err(|e| Error::write(root, e))?;
+    let mut total = 0;
+    for f in files {
+        let path: PathBuf = root.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        }
+        std::fs::write(&path, &f.bytes).map_err(|e| Error::write(&path, e))?;
+        total += f.bytes.len() as u64;
+    }
+    Ok(total)
+}
+
+fn remove_if_exists(path: &Path) -> Result<()> {
+    if path.exists() {
+        std::fs::remove_dir_all(path).map_err(|e| Error::write(path, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swap_replaces_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        std::fs::create_dir_all(out.join("old")).unwrap();
+        std::fs::write(out.join("old/stale.txt"), "x").unwrap();
+        write_atomically(&out, &[OutputFile::new("site/index.html", "hi")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("site/index.html")).unwrap(),
+            "hi"
+        );
+        assert!(!out.join("old").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "staging folders were left behind");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("keep.txt"), "previous").unwrap();
+        // A file and a folder at the same path cannot both be written.
+        let files = [
+            OutputFile::new("a", "file"),
+            OutputFile::new("a/b", "child"),
+        ];
+        assert!(write_atomically(&out, &files).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+            "previous"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+}

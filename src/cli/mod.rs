@@ -1,0 +1,81 @@
+//! Command-line definitions and dispatch. Each command lives in its own file and reaches
+//! the library only through its public API.
+
+mod build;
+mod check;
+mod schema;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// How a command ended, as the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: everything went fine.
+    Ok,
+    /// 1: findings at error level.
+    Findings,
+    /// 2: the input could not be used.
+    InputError,
+}
+
+impl From<Outcome> for std::process::ExitCode {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Ok => std::process::ExitCode::SUCCESS,
+            Outcome::Findings => std::process::ExitCode::from(1),
+            Outcome::InputError => std::process::ExitCode::from(2),
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "controlbook",
+    version,
+    about = "Security baselines as structured YAML, rendered to a site, Markdown and XLSX"
+)]
+pub struct Cli {
+    /// The book's root folder (the one with book.toml).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load, check and render every output into output/ (atomically)
+    Build(build::Args),
+    /// Load the book and report problems; exit 1 on errors
+    Check(check::Args),
+    /// Print or write the JSON Schema of the source files
+    Schema(schema::Args),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Build(args) => build::run(&cli.root, args),
+        Command::Check(args) => check::run(&cli.root, args),
+        Command::Schema(args) => schema::run(args),
+    }
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set.
+fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints load diagnostics; true when there were any (the book cannot be used).
+fn report_load_errors(result: &controlbook::LoadResult) -> bool {
+    if result.diagnostics.is_empty() {
+        return false;
+    }
+    eprint!(
+        "{}",
+        controlbook::diag::render_human(&result.diagnostics, &result.book.sources, use_color())
+    );
+    true
+}

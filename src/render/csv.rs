@@ -1,0 +1,42 @@
+//! The Feature Summary as CSV (UTF-8, Microsoft's 12 columns), safe to open in a
+//! spreadsheet: a cell that starts with `=`, `+`, `-`, `@`, tab or carriage return gets a
+//! leading apostrophe so that no spreadsheet evaluates it as a formula.
+
+use crate::resolve::Doc;
+
+use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS};
+
+pub fn render(doc: &Doc) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(FEATURE_SUMMARY_HEADERS)?;
+    for row in feature_summary(doc) {
+        writer.write_record(row.cells.iter().map(|c| neutralize(c).into_owned()))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The OWASP rule for CSV injection: prefix risky leading characters with `'`.
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_are_neutralised() {
+        for risky in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralize(risky), format!("'{risky}"));
+        }
+        assert_eq!(neutralize("Customer"), "Customer");
+        assert_eq!(neutralize(""), "");
+    }
+}

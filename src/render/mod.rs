@@ -1,0 +1,28 @@
+//! Renderers: each turns resolved baselines into output files and knows nothing of the
+//! others. [`crate::build`] decides which run and where their files go.
+
+pub mod csv;
+pub mod json;
+pub mod mapping;
+pub mod markdown;
+pub mod site;
+pub mod text;
+pub mod xlsx;
+
+use std::path::PathBuf;
+
+/// A file to write, by path relative to the output folder.
+#[derive(Clone, Debug)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}

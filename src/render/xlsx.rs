@@ -1,0 +1,239 @@
+//! The XLSX security baseline mapping file: `Security Profile` and `Feature Summary` in
+//! Microsoft's layout, then our `Azure Policy` and `Framework Mappings` sheets. Every cell
+//! is written as a string, so no text can become a formula.
+
+use rust_xlsxwriter::{
+    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url,
+    Workbook, Worksheet, XlsxError,
+};
+
+use crate::resolve::Doc;
+
+use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
+use super::text::is_web_url;
+
+/// Settings that make a workbook reproducible.
+#[derive(Clone, Copy, Debug)]
+pub struct XlsxOptions {
+    /// Document creation time, seconds since the Unix epoch.
+    pub timestamp: i64,
+    /// Zip level 1 is a third faster than the default 6 for a few percent more bytes.
+    pub zip_level: u8,
+}
+
+impl Default for XlsxOptions {
+    fn default() -> Self {
+        XlsxOptions {
+            timestamp: DEFAULT_TIMESTAMP,
+            zip_level: 6,
+        }
+    }
+}
+
+/// 2000-01-01T00:00:00Z: used when `SOURCE_DATE_EPOCH` is not set, so that builds are
+/// reproducible by default.
+pub const DEFAULT_TIMESTAMP: i64 = 946_684_800;
+
+const VOCAB_SUPPORTED: [&str; 3] = ["True", "False", "Not Applicable"];
+const VOCAB_RESPONSIBILITY: [&str; 4] = ["Customer", "Microsoft", "Shared", "Not Applicable"];
+
+/// Column widths (characters) of the Feature Summary, chosen for Microsoft's typical text.
+const SUMMARY_WIDTHS: [f64; 12] = [
+    22.0, 10.0, 34.0, 60.0, 15.0, 32.0, 45.0, 12.0, 12.0, 50.0, 40.0, 30.0,
+];
+
+struct Styles {
+    header: Format,
+    wrap: Format,
+    link: Format,
+}
+
+impl Styles {
+    fn new() -> Self {
+        Styles {
+            header: Format::new()
+                .set_bold()
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(0x1F4E79))
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_border_bottom(FormatBorder::Thin),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            link: Format::new()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_font_color(Color::RGB(0x0563C1))
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+        }
+    }
+}
+
+/// The workbook of one baseline, as bytes.
+pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    workbook.set_zip_compression_level(options.zip_level);
+    let created = ExcelDateTime::from_timestamp(options.timestamp)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{} security baseline", doc.service))
+            .set_subject(format!("{} {}", doc.benchmark.name, doc.benchmark.version))
+            .set_author("controlbook")
+            .set_creation_datetime(&created),
+    );
+    let styles = Styles::new();
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Security Profile")?;
+    write_header(
+        sheet,
+        &styles,
+        &["Behavior Attribute", "Description", "Value"],
+    )?;
+    for (i, row) in doc.security_profile.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string_with_format(r, 0, row.attribute, &styles.wrap)?;
+        sheet.write_string_with_format(r, 1, row.description, &styles.wrap)?;
+        sheet.write_string_with_format(r, 2, &row.value, &styles.wrap)?;
+    }
+    finish_table(sheet, &[36.0, 80.0, 22.0], doc.security_profile.len())?;
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Feature Summary")?;
+    write_header(sheet, &styles, &FEATURE_SUMMARY_HEADERS)?;
+    let rows = feature_summary(doc);
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, value) in row.cells.iter().enumerate() {
+            let c16 = c as u16;
+            match (&row.reference_url, c == REFERENCE_COLUMN) {
+                (Some(url), true) if is_web_url(url) => {
+                    write_link(sheet, r, c16, url, value, &styles)?;
+                }
+                _ => {
+                    sheet.write_string_with_format(r, c16, value, &styles.wrap)?;
+                }
+            }
+        }
+    }
+    finish_table(sheet, &SUMMARY_WIDTHS, rows.len())?;
+    let last = rows.len().max(1) as u32;
+    let supported = DataValidation::new()
+        .allow_list_strings(&VOCAB_SUPPORTED)?
+        .set_error_message("Use True, False or Not Applicable.")?;
+    sheet.add_data_validation(1, 7, last, 8, &supported)?;
+    let responsibility = DataValidation::new()
+        .allow_list_strings(&VOCAB_RESPONSIBILITY)?
+        .set_error_message("Use Customer, Microsoft, Shared or Not Applicable.")?;
+    sheet.add_data_validation(1, 4, last, 4, &responsibility)?;
+    sheet.set_active(true);
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Azure Policy")?;
+    write_header(
+        sheet,
+        &styles,
+        &[
+            "ASB Control ID",
+            "ASB Control Title",
+            "Policy Name",
+            "Description",
+            "Effect(s)",
+            "Version",
+            "Definition ID",
+            "Policy Definition Source",
+        ],
+    )?;
+    let mut r = 1;
+    for (_, control) in doc.controls() {
+        for p in &control.policies {
+            sheet.write_string_with_format(r, 0, &control.id, &styles.wrap)?;
+            sheet.write_string_with_format(r, 1, &control.title, &styles.wrap)?;
+            write_link(sheet, r, 2, &p.portal_url, &p.name, &styles)?;
+            sheet.write_string_with_format(r, 3, &p.description, &styles.wrap)?;
+            sheet.write_string_with_format(r, 4, p.effects.join(", "), &styles.wrap)?;
+            sheet.write_string_with_format(r, 5, &p.version, &styles.wrap)?;
+            sheet.write_string_with_format(r, 6, &p.definition_id, &styles.wrap)?;
+            match &p.source_url {
+                Some(url) => {
+                    write_link(sheet, r, 7, url, p.path.as_deref().unwrap_or(url), &styles)?
+                }
+                None => {
+                    sheet.write_string_with_format(r, 7, "", &styles.wrap)?;
+                }
+            }
+            r += 1;
+        }
+    }
+    finish_table(
+        sheet,
+        &[10.0, 34.0, 45.0, 70.0, 20.0, 10.0, 38.0, 50.0],
+        r as usize - 1,
+    )?;
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Framework Mappings")?;
+    write_header(
+        sheet,
+        &styles,
+        &[
+            "Control Domain",
+            "ASB Control ID",
+            "ASB Control Title",
+            "CIS Controls v8 ID(s)",
+            "NIST SP800-53 r4 ID(s)",
+            "PCI-DSS v3.2.1 ID(s)",
+        ],
+    )?;
+    let mut r = 1;
+    for (domain, control) in doc.controls() {
+        sheet.write_string_with_format(r, 0, &domain.workbook_name, &styles.wrap)?;
+        sheet.write_string_with_format(r, 1, &control.id, &styles.wrap)?;
+        sheet.write_string_with_format(r, 2, &control.title, &styles.wrap)?;
+        sheet.write_string_with_format(r, 3, control.cis_v8.join(", "), &styles.wrap)?;
+        sheet.write_string_with_format(r, 4, control.nist_sp800_53_r4.join(", "), &styles.wrap)?;
+        sheet.write_string_with_format(r, 5, control.pci_dss_v3_2_1.join(", "), &styles.wrap)?;
+        r += 1;
+    }
+    finish_table(sheet, &[22.0, 10.0, 40.0, 24.0, 30.0, 24.0], r as usize - 1)?;
+
+    workbook.save_to_buffer()
+}
+
+fn write_header(sheet: &mut Worksheet, styles: &Styles, headers: &[&str]) -> Result<(), XlsxError> {
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
+    }
+    Ok(())
+}
+
+/// Frozen header row, autofilter over the data, column widths.
+fn finish_table(sheet: &mut Worksheet, widths: &[f64], rows: usize) -> Result<(), XlsxError> {
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows as u32, widths.len() as u16 - 1)?;
+    Ok(())
+}
+
+/// A hyperlink cell, or plain text when Excel refuses the URL (too long, odd scheme).
+fn write_link(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    url: &str,
+    text: &str,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    if is_web_url(url) && url.len() < 2000 {
+        let link = Url::new(url).set_text(text);
+        if sheet
+            .write_url_with_format(row, col, link, &styles.link)
+            .is_ok()
+        {
+            return Ok(());
+        }
+    }
+    sheet.write_string_with_format(row, col, text, &styles.wrap)?;
+    Ok(())
+}
