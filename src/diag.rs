@@ -195,8 +195,8 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
 /// renderer scan every line for each finding.
 fn excerpt(file: &crate::source::SourceFile, span: Span) -> (&str, usize, std::ops::Range<usize>) {
     let text = file.text.as_str();
-    let start = span.start.min(text.len());
-    let end = span.end.clamp(start, text.len());
+    let start = floor_boundary(text, span.start);
+    let end = floor_boundary(text, span.end.max(start));
     let line_begin = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
     // A span ending on a newline would point at the next line; keep it on its own line.
@@ -210,6 +210,16 @@ fn excerpt(file: &crate::source::SourceFile, span: Span) -> (&str, usize, std::o
         rel_start..rel_end
     };
     (&text[line_begin..line_end], line_start, rel)
+}
+
+/// `offset` clamped into `text` and moved back to a character boundary, so that a span
+/// from any source can never split a character.
+fn floor_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 fn next_char_len(s: &str) -> usize {
@@ -257,6 +267,15 @@ mod tests {
             Some("2 errors, 1 warning")
         );
         assert_eq!(summary(&[e]).as_deref(), Some("1 error"));
+    }
+
+    #[test]
+    fn spans_inside_a_character_do_not_panic() {
+        let (s, id) = sources("a: \u{fffd}\u{fffd}\n");
+        for start in 0..12 {
+            let d = Diagnostic::error("x", "y").at(id, Span::new(start, start + 1));
+            assert!(render_human(&[d], &s, false).contains("x.yaml:"));
+        }
     }
 
     #[test]

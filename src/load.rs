@@ -228,7 +228,7 @@ fn read_text(
             let file = sources.add(shown, text);
             diagnostics.push(
                 Diagnostic::error("invalid-utf8", "file is not valid UTF-8")
-                    .at(file, Span::new(valid, valid + 1))
+                    .at(file, Span::new(valid, valid + '\u{fffd}'.len_utf8()))
                     .label("invalid byte sequence")
                     .help("save the file as UTF-8"),
             );

@@ -1,0 +1,198 @@
+//! The mapping workbook read back with calamine: Microsoft's sheets and columns, one row
+//! per catalog feature, and the values the published article shows.
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+use crate::common::*;
+
+const SUMMARY_HEADERS: [&str; 12] = [
+    "Control Domain",
+    "ASB Control ID",
+    "ASB Control Title",
+    "Guidance",
+    "Responsibility",
+    "Feature Name",
+    "Feature Description",
+    "Feature Supported",
+    "Feature Enabled by Default",
+    "Feature Reference",
+    "Feature Notes",
+    "Guidance Notes",
+];
+
+fn rows(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("workbook opens");
+    let range = wb.worksheet_range(sheet).expect("sheet exists");
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Empty => String::new(),
+                    other => panic!("cell {other:?} is not text"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// (description, supported, enabled by default, responsibility) of every feature block of
+/// the seed, found by its "Description:" line and the values line under the table header.
+fn seed_features(seed: &str) -> Vec<(String, String, String, String)> {
+    let lines: Vec<&str> = seed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(desc) = line.strip_prefix("Description: ") else {
+            continue;
+        };
+        if lines.get(i + 1) != Some(&"Supported Enabled By Default Configuration Responsibility") {
+            continue;
+        }
+        let values = lines[i + 2];
+        let tokens: Vec<&str> = values.split(' ').collect();
+        // Values are True / False / Not Applicable / Customer / Microsoft / Shared.
+        let mut cells = Vec::new();
+        let mut j = 0;
+        while j < tokens.len() {
+            if tokens[j] == "Not" {
+                cells.push(format!("Not {}", tokens[j + 1]));
+                j += 2;
+            } else {
+                cells.push(tokens[j].to_string());
+                j += 1;
+            }
+        }
+        assert_eq!(cells.len(), 3, "unexpected values line {values:?}");
+        let desc = desc.trim_end_matches(" Learn more.").to_string();
+        out.push((desc, cells[0].clone(), cells[1].clone(), cells[2].clone()));
+    }
+    out
+}
+
+#[test]
+fn workbook_has_microsofts_sheets_and_columns() {
+    let book = built_default_book();
+    let path = book
+        .path()
+        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let wb: Xlsx<_> = open_workbook(&path).expect("workbook opens");
+    let names = wb.sheet_names();
+    assert_eq!(names[..2], ["Security Profile", "Feature Summary"]);
+    assert!(names.contains(&"Azure Policy".to_string()));
+
+    let profile = rows(&path, "Security Profile");
+    assert_eq!(profile[0], ["Behavior Attribute", "Description", "Value"]);
+    assert_eq!(profile.len(), 5);
+    assert_eq!(profile[1][0], "Product Category");
+    assert_eq!(profile[1][2], "Compute, Containers");
+    assert_eq!(profile[2][2], "No Access");
+    assert_eq!(profile[3][2], "False");
+    assert_eq!(profile[4][2], "True");
+
+    let summary = rows(&path, "Feature Summary");
+    assert_eq!(summary[0], SUMMARY_HEADERS);
+    assert_eq!(summary.len() - 1, 35, "one row per catalog feature");
+    let mut names: Vec<&str> = summary[1..].iter().map(|r| r[5].as_str()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 35, "every feature exactly once");
+    for row in &summary[1..] {
+        assert!(
+            ["True", "False", "Not Applicable"].contains(&row[7].as_str()),
+            "{row:?}"
+        );
+        assert!(
+            ["True", "False", "Not Applicable"].contains(&row[8].as_str()),
+            "{row:?}"
+        );
+        assert!(
+            ["Customer", "Microsoft", "Shared", "Not Applicable"].contains(&row[4].as_str()),
+            "{row:?}"
+        );
+    }
+}
+
+#[test]
+fn workbook_values_match_the_published_article() {
+    let Some(seed) = seed_text() else { return };
+    let book = built_default_book();
+    let path = book
+        .path()
+        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let summary = rows(&path, "Feature Summary");
+    let features = seed_features(&seed);
+    assert_eq!(features.len(), 23, "feature blocks in the seed");
+    for (desc, supported, enabled, responsibility) in features {
+        let row = summary
+            .iter()
+            .find(|r| r[6] == desc)
+            .unwrap_or_else(|| panic!("no row for {desc:?}"));
+        assert_eq!(
+            (&row[7], &row[8], &row[4]),
+            (&supported, &enabled, &responsibility),
+            "values of {}",
+            row[5]
+        );
+    }
+    // Spot checks of guidance, references and notes as Microsoft writes them.
+    let lockbox = summary.iter().find(|r| r[5] == "Customer Lockbox").unwrap();
+    assert_eq!(lockbox[1], "PA-8");
+    assert_eq!(
+        lockbox[2],
+        "Determine access process for cloud provider support"
+    );
+    assert_eq!(
+        lockbox[9],
+        "Customer Lockbox for Microsoft Azure: https://docs.microsoft.com/azure/security/fundamentals/customer-lockbox-overview"
+    );
+    let local = summary
+        .iter()
+        .find(|r| r[5] == "Local Admin Accounts")
+        .unwrap();
+    assert!(local[10].starts_with("Avoid the usage of local authentication methods"));
+    let sp = summary
+        .iter()
+        .find(|r| r[5] == "Service Principals")
+        .unwrap();
+    assert!(
+        sp[3].starts_with("Though service principals are supported"),
+        "{sp:?}"
+    );
+}
+
+#[test]
+fn policy_sheet_lists_the_articles_policies() {
+    let book = built_default_book();
+    let path = book
+        .path()
+        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let policies = rows(&path, "Azure Policy");
+    assert_eq!(policies.len(), 3, "header and two policies");
+    assert_eq!(policies[1][0], "NS-2");
+    assert_eq!(
+        policies[1][2],
+        "Container registries should not allow unrestricted network access"
+    );
+    assert_eq!(policies[1][5], "2.0.0");
+    assert_eq!(policies[2][0], "DP-5");
+    assert_eq!(policies[2][6], "5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580");
+}
+
+#[test]
+fn csv_has_the_same_rows() {
+    let book = built_default_book();
+    let text = std::fs::read_to_string(
+        book.path()
+            .join("output/csv/container-registry-security-baseline.csv"),
+    )
+    .unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers, SUMMARY_HEADERS);
+    assert_eq!(reader.records().count(), 35);
+}
