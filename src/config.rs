@@ -119,12 +119,12 @@ pub struct CheckConfig {
 }
 
 /// Parses `book.toml` text; a syntax or type error becomes a diagnostic at its position.
-pub fn parse(text: &str, file: FileId) -> Result<Config, Diagnostic> {
+pub fn parse(text: &str, file: FileId) -> Result<Config, Box<Diagnostic>> {
     toml::from_str(text).map_err(|e| {
         let span = e
             .span()
             .map_or(Span::default(), |r| Span::new(r.start, r.end));
-        Diagnostic::error("invalid-config", first_line(e.message())).at(file, span)
+        Box::new(Diagnostic::error("invalid-config", first_line(e.message())).at(file, span))
     })
 }
 

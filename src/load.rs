@@ -2,7 +2,6 @@
 //! baselines. Syntax and type errors, and references to controls or features that do not
 //! exist, become diagnostics with file, line and column.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -74,7 +73,7 @@ pub fn load(root: &Path) -> Result<LoadResult> {
             Some((file, text)) => match config::parse(&text, file) {
                 Ok(config) => config,
                 Err(d) => {
-                    diagnostics.push(d);
+                    diagnostics.push(*d);
                     Config::default()
                 }
             },
@@ -121,7 +120,10 @@ pub fn load(root: &Path) -> Result<LoadResult> {
 }
 
 /// Parses one YAML document of type `T` from text already registered in `sources`.
-pub fn parse_yaml<T: DeserializeOwned>(sources: &Sources, file: FileId) -> Result<T, Diagnostic> {
+pub fn parse_yaml<T: DeserializeOwned>(
+    sources: &Sources,
+    file: FileId,
+) -> Result<T, Box<Diagnostic>> {
     let source = sources.get(file);
     let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
     let bom = source.text.len() - text.len();
@@ -155,7 +157,7 @@ pub fn parse_yaml<T: DeserializeOwned>(sources: &Sources, file: FileId) -> Resul
         if !found.is_empty() && found.len() <= 60 && !found.contains('\n') {
             d = d.label(format!("found `{found}`"));
         }
-        d
+        Box::new(d)
     })
 }
 
@@ -185,7 +187,7 @@ fn parse_file<T: DeserializeOwned>(
     match parse_yaml::<T>(&book.sources, file) {
         Ok(value) => Ok(Some(Loaded { file, value })),
         Err(d) => {
-            diagnostics.push(d);
+            diagnostics.push(*d);
             Ok(None)
         }
     }
@@ -258,18 +260,12 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Lookup of catalog entries by id, shared by the reference checks and resolution.
-pub struct Index<'a> {
-    pub controls: HashMap<&'a str, &'a crate::model::Control>,
-    pub features: BTreeMap<&'a str, &'a crate::model::Feature>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Baseline;
 
-    fn parse(text: &str) -> Result<Baseline, Diagnostic> {
+    fn parse(text: &str) -> Result<Baseline, Box<Diagnostic>> {
         let mut s = Sources::default();
         let id = s.add("b.yaml".into(), text.into());
         parse_yaml::<Baseline>(&s, id)

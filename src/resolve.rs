@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::load::Book;
-use crate::model::{self, HostAccess, Responsibility, Tri};
+use crate::model::{self, Responsibility, Tri};
 
 /// One baseline, resolved against its benchmark and the feature catalog.
 #[derive(Clone, Debug, Serialize)]
@@ -224,11 +224,7 @@ fn resolve_one(book: &Book, baseline: &model::Baseline) -> Option<Doc> {
     let p = &baseline.security_profile;
     let values = [
         p.product_category.join(", "),
-        match p.host_os_access {
-            HostAccess::NoAccess | HostAccess::ReadOnly | HostAccess::FullAccess => {
-                p.host_os_access.label().to_string()
-            }
-        },
+        p.host_os_access.label().to_string(),
         bool_label(p.deployable_into_vnet).to_string(),
         bool_label(p.stores_content_at_rest).to_string(),
     ];

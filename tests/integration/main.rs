@@ -1,9 +1,12 @@
 //! Whole-book tests: the embedded default book built as a user would, its outputs read
 //! back, and broken books that must fail cleanly.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod bad_input;
 mod common;
 mod fidelity;
 mod reproducible;
+mod schema;
 mod snapshots;
 mod workbook;
