@@ -17,7 +17,7 @@ pub enum Error {
     },
     #[error("{} is not a book: no book.toml and no content/ folder", path.display())]
     NotABook { path: PathBuf },
-    #[error("template error in theme file {name}: {message}")]
+    #[error("theme template {name}: {message}")]
     Template { name: String, message: String },
     #[error("cannot write workbook {}: {message}", path.display())]
     Xlsx { path: PathBuf, message: String },

@@ -351,3 +351,42 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::model::{Baseline, Benchmark, FeatureCatalog};
+    use proptest::prelude::*;
+
+    fn parse_all(text: &str) {
+        let mut s = Sources::default();
+        let id = s.add("x.yaml".into(), text.into());
+        for d in [
+            parse_yaml::<Baseline>(&s, id).err(),
+            parse_yaml::<Benchmark>(&s, id).err(),
+            parse_yaml::<FeatureCatalog>(&s, id).err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            // Every error can be rendered at its position.
+            let _ = crate::diag::render_human(&[*d], &s, false);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_text_gives_a_value_or_a_diagnostic(text in "\\PC{0,200}") {
+            parse_all(&text);
+        }
+
+        #[test]
+        fn yaml_shaped_text_never_panics(
+            text in "(service|slug|controls|- id|features|supported|  |: |\\[|\\]|\\{|\\}|&a|\\*a|\"|'|\n|yes|true|NS-1|#|-){0,60}"
+        ) {
+            parse_all(&text);
+        }
+    }
+}

@@ -154,7 +154,7 @@ pub fn render(docs: &[Doc], config: &Config, theme: &Theme) -> Result<Vec<Output
 fn load_templates(theme: &Theme) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.add_raw_templates(theme.templates()?)
-        .map_err(|e| template_error("theme", &e))?;
+        .map_err(|e| template_error("parse", &e))?;
     Ok(tera)
 }
 
@@ -166,7 +166,7 @@ fn render_page(tera: &Tera, name: &str, ctx: &Context) -> Result<Vec<u8>> {
 
 fn template_error(name: &str, e: &tera::Error) -> Error {
     use std::error::Error as _;
-    let mut message = e.to_string();
+    let mut message = e.to_string().trim_start_matches("error: ").to_string();
     let mut source = e.source();
     while let Some(s) = source {
         message.push_str(": ");
@@ -359,7 +359,12 @@ fn feature_view(f: &FeatureDoc) -> FeatureView {
         supported: f.supported.label(),
         supported_class: tri_class(f.supported),
         enabled: f.enabled_by_default.label(),
-        enabled_class: tri_class(f.enabled_by_default),
+        // Not being on by default is no defect: only "supported" gets the yes/no colours.
+        enabled_class: match f.enabled_by_default {
+            Tri::True => "on",
+            Tri::False => "off",
+            Tri::NotApplicable => "na",
+        },
         responsibility: f.responsibility.label(),
         fields_html: fields,
     }

@@ -95,7 +95,13 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string_with_format(r, 1, row.description, &styles.wrap)?;
         sheet.write_string_with_format(r, 2, &row.value, &styles.wrap)?;
     }
-    finish_table(sheet, &[36.0, 80.0, 22.0], doc.security_profile.len())?;
+    let mut cells = vec![vec!["Behavior Attribute", "Description", "Value"]];
+    cells.extend(
+        doc.security_profile
+            .iter()
+            .map(|r| vec![r.attribute, r.description, r.value.as_str()]),
+    );
+    finish_table(sheet, &[36.0, 80.0, 22.0], &cells)?;
 
     let sheet = workbook.add_worksheet();
     sheet.set_name("Feature Summary")?;
@@ -115,7 +121,12 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             }
         }
     }
-    finish_table(sheet, &SUMMARY_WIDTHS, rows.len())?;
+    let mut cells = vec![FEATURE_SUMMARY_HEADERS.to_vec()];
+    cells.extend(
+        rows.iter()
+            .map(|r| r.cells.iter().map(String::as_str).collect()),
+    );
+    finish_table(sheet, &SUMMARY_WIDTHS, &cells)?;
     let last = rows.len().max(1) as u32;
     let supported = DataValidation::new()
         .allow_list_strings(&VOCAB_SUPPORTED)?
@@ -144,8 +155,16 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         ],
     )?;
     let mut r = 1;
+    let mut cells: Vec<Vec<String>> = vec![vec![String::new(); 8]];
     for (_, control) in doc.controls() {
         for p in &control.policies {
+            cells.push(vec![
+                control.id.clone(),
+                control.title.clone(),
+                p.name.clone(),
+                p.description.clone(),
+                p.effects.join(", "),
+            ]);
             sheet.write_string_with_format(r, 0, &control.id, &styles.wrap)?;
             sheet.write_string_with_format(r, 1, &control.title, &styles.wrap)?;
             write_link(sheet, r, 2, &p.portal_url, &p.name, &styles)?;
@@ -164,10 +183,14 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             r += 1;
         }
     }
+    let cells: Vec<Vec<&str>> = cells
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
     finish_table(
         sheet,
         &[10.0, 34.0, 45.0, 70.0, 20.0, 10.0, 38.0, 50.0],
-        r as usize - 1,
+        &cells,
     )?;
 
     let sheet = workbook.add_worksheet();
@@ -185,7 +208,16 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         ],
     )?;
     let mut r = 1;
+    let mut cells: Vec<Vec<String>> = vec![vec![String::new(); 6]];
     for (domain, control) in doc.controls() {
+        cells.push(vec![
+            domain.workbook_name.clone(),
+            control.id.clone(),
+            control.title.clone(),
+            control.cis_v8.join(", "),
+            control.nist_sp800_53_r4.join(", "),
+            control.pci_dss_v3_2_1.join(", "),
+        ]);
         sheet.write_string_with_format(r, 0, &domain.workbook_name, &styles.wrap)?;
         sheet.write_string_with_format(r, 1, &control.id, &styles.wrap)?;
         sheet.write_string_with_format(r, 2, &control.title, &styles.wrap)?;
@@ -194,7 +226,11 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string_with_format(r, 5, control.pci_dss_v3_2_1.join(", "), &styles.wrap)?;
         r += 1;
     }
-    finish_table(sheet, &[22.0, 10.0, 40.0, 24.0, 30.0, 24.0], r as usize - 1)?;
+    let cells: Vec<Vec<&str>> = cells
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    finish_table(sheet, &[22.0, 10.0, 40.0, 24.0, 30.0, 24.0], &cells)?;
 
     workbook.save_to_buffer()
 }
@@ -206,14 +242,60 @@ fn write_header(sheet: &mut Worksheet, styles: &Styles, headers: &[&str]) -> Res
     Ok(())
 }
 
-/// Frozen header row, autofilter over the data, column widths.
-fn finish_table(sheet: &mut Worksheet, widths: &[f64], rows: usize) -> Result<(), XlsxError> {
+/// Frozen header row, autofilter over the data, column widths, row heights that fit the
+/// wrapped text, and a print layout (landscape, one page wide, header on every page).
+fn finish_table(
+    sheet: &mut Worksheet,
+    widths: &[f64],
+    cells: &[Vec<&str>],
+) -> Result<(), XlsxError> {
     for (c, w) in widths.iter().enumerate() {
         sheet.set_column_width(c as u16, *w)?;
     }
+    // Excel fits wrapped rows when it opens a file, but LibreOffice and most other readers
+    // keep the default height, so the text of long cells would overlap.
+    for (r, row) in cells.iter().enumerate() {
+        let lines = row
+            .iter()
+            .zip(widths)
+            .map(|(text, width)| wrapped_lines(text, *width))
+            .max()
+            .unwrap_or(1);
+        sheet.set_row_height(r as u32, 15.0 * lines as f64 + 2.0)?;
+    }
     sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, rows as u32, widths.len() as u16 - 1)?;
+    sheet.autofilter(
+        0,
+        0,
+        cells.len().saturating_sub(1).max(1) as u32,
+        widths.len() as u16 - 1,
+    )?;
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
     Ok(())
+}
+
+/// Lines a text takes in a column of `width` characters, wrapping at spaces.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = (width * 1.1).max(1.0) as usize;
+    text.split('\n')
+        .map(|paragraph| {
+            let mut lines = 1;
+            let mut used = 0;
+            for word in paragraph.split(' ') {
+                let len = word.chars().count();
+                if used > 0 && used + 1 + len > per_line {
+                    lines += 1 + len / per_line;
+                    used = len % per_line;
+                } else {
+                    used += len + usize::from(used > 0);
+                }
+            }
+            lines
+        })
+        .sum::<usize>()
+        .min(40)
 }
 
 /// A hyperlink cell, or plain text when Excel refuses the URL (too long, odd scheme).
@@ -236,4 +318,18 @@ fn write_link(
     }
     sheet.write_string_with_format(row, col, text, &styles.wrap)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_counts_words_into_the_width() {
+        assert_eq!(wrapped_lines("", 10.0), 1);
+        assert_eq!(wrapped_lines("short", 10.0), 1);
+        assert_eq!(wrapped_lines("aaaa bbbb cccc dddd", 10.0), 2);
+        assert_eq!(wrapped_lines("a\nb\nc", 50.0), 3);
+        assert!(wrapped_lines(&"word ".repeat(10_000), 10.0) <= 40);
+    }
 }

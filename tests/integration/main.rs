@@ -9,4 +9,5 @@ mod fidelity;
 mod reproducible;
 mod schema;
 mod snapshots;
+mod theme;
 mod workbook;

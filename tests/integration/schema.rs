@@ -26,7 +26,10 @@ fn content_files_name_their_schema() {
     let cases = [
         ("content/benchmarks/mcsb-v1.yaml", "benchmark.schema.json"),
         ("content/features.yaml", "features.schema.json"),
-        ("content/baselines/container-registry.yaml", "baseline.schema.json"),
+        (
+            "content/baselines/container-registry.yaml",
+            "baseline.schema.json",
+        ),
     ];
     for (file, schema) in cases {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
@@ -36,7 +39,11 @@ fn content_files_name_their_schema() {
             .unwrap_or_else(|| panic!("{file} does not start with a schema line"));
         assert!(target.ends_with(schema), "{file} points at {target}");
         let resolved = root.join(file).parent().unwrap().join(target);
-        assert!(resolved.is_file(), "{file}: {} does not exist", resolved.display());
+        assert!(
+            resolved.is_file(),
+            "{file}: {} does not exist",
+            resolved.display()
+        );
     }
 }
 

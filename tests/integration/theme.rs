@@ -1,0 +1,57 @@
+//! A book's theme files override the embedded theme file by file; a broken template stops
+//! the build without touching the previous output.
+
+use crate::common::*;
+
+#[test]
+fn a_book_template_overrides_the_embedded_one() {
+    let book = default_book();
+    let templates = book.path().join("themes/default/templates");
+    std::fs::write(
+        templates.join("404.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>Lost in the baselines</h1>{% endblock content %}",
+    )
+    .unwrap();
+    build(book.path());
+    let page = std::fs::read_to_string(book.path().join("output/site/404.html")).unwrap();
+    assert!(page.contains("Lost in the baselines"), "{page}");
+    // Files the book does not override still come from the embedded theme.
+    assert!(book.path().join("output/site/assets/style.css").is_file());
+}
+
+#[test]
+fn a_book_without_themes_builds_from_the_embedded_theme() {
+    let book = default_book();
+    std::fs::remove_dir_all(book.path().join("themes")).unwrap();
+    build(book.path());
+    let page = std::fs::read_to_string(
+        book.path()
+            .join("output/site/container-registry/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("Azure security baseline for Container Registry"));
+}
+
+#[test]
+fn a_broken_template_fails_the_build_and_keeps_the_output() {
+    let book = built_default_book();
+    let before = std::fs::read(book.path().join("output/site/index.html")).unwrap();
+    std::fs::write(
+        book.path().join("themes/default/templates/index.html"),
+        "{% extends \"base.html\" %}{% block content %}{% for x in %}{% endblock content %}",
+    )
+    .unwrap();
+    let out = controlbook()
+        .arg("--root")
+        .arg(book.path())
+        .arg("build")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("template"), "{stderr}");
+    assert_eq!(
+        before,
+        std::fs::read(book.path().join("output/site/index.html")).unwrap()
+    );
+}
