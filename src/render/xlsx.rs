@@ -207,7 +207,6 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             "PCI-DSS v3.2.1 ID(s)",
         ],
     )?;
-    let mut r = 1;
     let mut cells: Vec<Vec<String>> = vec![vec![String::new(); 6]];
     for (domain, control) in doc.controls() {
         cells.push(vec![
@@ -218,13 +217,11 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             control.nist_sp800_53_r4.join(", "),
             control.pci_dss_v3_2_1.join(", "),
         ]);
-        sheet.write_string_with_format(r, 0, &domain.workbook_name, &styles.wrap)?;
-        sheet.write_string_with_format(r, 1, &control.id, &styles.wrap)?;
-        sheet.write_string_with_format(r, 2, &control.title, &styles.wrap)?;
-        sheet.write_string_with_format(r, 3, control.cis_v8.join(", "), &styles.wrap)?;
-        sheet.write_string_with_format(r, 4, control.nist_sp800_53_r4.join(", "), &styles.wrap)?;
-        sheet.write_string_with_format(r, 5, control.pci_dss_v3_2_1.join(", "), &styles.wrap)?;
-        r += 1;
+    }
+    for (r, row) in cells.iter().enumerate().skip(1) {
+        for (c, value) in row.iter().enumerate() {
+            sheet.write_string_with_format(r as u32, c as u16, value, &styles.wrap)?;
+        }
     }
     let cells: Vec<Vec<&str>> = cells
         .iter()
