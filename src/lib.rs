@@ -14,6 +14,7 @@ pub mod model;
 pub mod references;
 pub mod render;
 pub mod resolve;
+pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod theme;

@@ -196,7 +196,7 @@ pub struct Domain {
     /// Short id, the prefix of its controls' ids (`NS`).
     pub id: Spanned<String>,
     /// Name as articles show it ("Network security").
-    pub name: String,
+    pub name: Spanned<String>,
     /// Name as Microsoft's workbooks write it in the "Control Domain" column.
     pub workbook_name: String,
     pub link: Spanned<String>,
@@ -213,7 +213,7 @@ pub struct Control {
     pub link: Spanned<String>,
     /// Other titles under which published baselines show this control.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Spanned<String>>,
     /// CIS Controls v8 ids.
     #[serde(default)]
     pub cis_v8: Vec<String>,
@@ -237,10 +237,10 @@ pub struct FeatureCatalog {
 pub struct Feature {
     /// Kebab-case id that baselines refer to.
     pub id: Spanned<String>,
-    pub name: String,
+    pub name: Spanned<String>,
     /// The control this feature belongs to.
     pub control: Spanned<String>,
-    pub description: String,
+    pub description: Spanned<String>,
     /// The "Learn more" link of the description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub learn_more: Option<Spanned<String>>,
@@ -251,7 +251,7 @@ pub struct Feature {
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     /// Service name as titles show it ("Container Registry").
-    pub service: String,
+    pub service: Spanned<String>,
     /// File and URL name (`container-registry`).
     pub slug: Spanned<String>,
     /// Id of the benchmark this baseline applies.
@@ -277,7 +277,7 @@ pub struct Baseline {
 #[serde(deny_unknown_fields)]
 pub struct SecurityProfile {
     /// Product categories, e.g. `[Compute, Containers]`.
-    pub product_category: Vec<String>,
+    pub product_category: Vec<Spanned<String>>,
     pub host_os_access: HostAccess,
     pub deployable_into_vnet: bool,
     pub stores_content_at_rest: bool,
@@ -328,9 +328,9 @@ pub struct FeatureEntry {
     pub reference: Option<Reference>,
     /// Overrides of the feature catalog.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub learn_more: Option<Spanned<String>>,
 }
@@ -348,7 +348,7 @@ pub struct Reference {
 pub struct Policy {
     /// Display name.
     pub name: Spanned<String>,
-    pub description: String,
+    pub description: Spanned<String>,
     /// Allowed effects, e.g. `[Audit, Deny, Disabled]`.
     pub effects: Vec<Spanned<String>>,
     /// Definition version, e.g. `2.0.0`.

@@ -181,7 +181,7 @@ pub fn resolve(book: &Book) -> Vec<Doc> {
 
 fn resolve_one(book: &Book, baseline: &model::Baseline) -> Option<Doc> {
     let benchmark = book.benchmark(&baseline.benchmark.value)?;
-    let service = baseline.service.clone();
+    let service = baseline.service.value.clone();
     let bench_ref = BenchmarkRef {
         id: benchmark.id.value.clone(),
         name: benchmark.name.clone(),
@@ -212,7 +212,7 @@ fn resolve_one(book: &Book, baseline: &model::Baseline) -> Option<Doc> {
         if !controls.is_empty() {
             domains.push(DomainDoc {
                 id: domain.id.value.clone(),
-                name: domain.name.clone(),
+                name: domain.name.value.clone(),
                 workbook_name: domain.workbook_name.clone(),
                 link: domain.link.value.clone(),
                 shown: controls.iter().any(|c| c.shown),
@@ -223,7 +223,11 @@ fn resolve_one(book: &Book, baseline: &model::Baseline) -> Option<Doc> {
 
     let p = &baseline.security_profile;
     let values = [
-        p.product_category.join(", "),
+        p.product_category
+            .iter()
+            .map(|c| c.value.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         p.host_os_access.label().to_string(),
         bool_label(p.deployable_into_vnet).to_string(),
         bool_label(p.stores_content_at_rest).to_string(),
@@ -288,13 +292,14 @@ fn resolve_feature(book: &Book, control_anchor: &str, f: &model::FeatureEntry) -
     let catalog = book.feature(&f.feature.value);
     let name = f
         .name
-        .clone()
-        .or_else(|| catalog.map(|c| c.name.clone()))
-        .unwrap_or_else(|| f.feature.value.clone());
+        .as_ref()
+        .or_else(|| catalog.map(|c| &c.name))
+        .map_or_else(|| f.feature.value.clone(), |s| s.value.clone());
     let description = f
         .description
-        .clone()
-        .or_else(|| catalog.map(|c| c.description.clone()))
+        .as_ref()
+        .or_else(|| catalog.map(|c| &c.description))
+        .map(|s| s.value.clone())
         .unwrap_or_default();
     let learn_more = f
         .learn_more
@@ -332,7 +337,7 @@ fn resolve_policy(p: &model::Policy) -> PolicyDoc {
     let id = p.definition_id.value.trim().to_lowercase();
     PolicyDoc {
         name: p.name.value.clone(),
-        description: p.description.clone(),
+        description: p.description.value.clone(),
         effects: p.effects.iter().map(|e| e.value.clone()).collect(),
         version: p.version.value.clone(),
         definition_id: id.clone(),
@@ -406,7 +411,7 @@ mod tests {
     fn policy_links_are_built_from_id_and_path() {
         let p = model::Policy {
             name: model::Spanned::new("n".into(), Default::default()),
-            description: String::new(),
+            description: model::Spanned::new(String::new(), Default::default()),
             effects: vec![],
             version: model::Spanned::new("1.0.0".into(), Default::default()),
             definition_id: model::Spanned::new(

@@ -1,0 +1,206 @@
+//! `broken-link`: every internal link and anchor of the built site leads somewhere.
+//! Runs during `build` on the rendered pages, before they replace the previous output.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::render::OutputFile;
+
+use super::Rule;
+
+pub const RULE: Rule = Rule {
+    id: "broken-link",
+    severity: Severity::Error,
+    summary: "a link of the built site points nowhere",
+    explanation: "\
+## What it does
+After rendering, follows every relative `href` and `src` of every page of `output/site/`:
+the file must exist and, for `page.html#anchor`, the page must have an element with that id.
+Runs during `build` (not `check`, which does not render).
+
+## Why
+A theme edit or a renamed slug silently breaks navigation and the downloads; readers of a
+published site find out first.
+
+## Example
+A template that links `{{ root }}controls.html` while no such page is generated.
+
+## How to fix
+Correct the template or the link; the message names the page and the target.",
+    check: None,
+};
+
+/// Checks the links of the site's HTML pages among `files` (paths relative to the output
+/// folder, the site under `site/`).
+pub fn check_site(files: &[OutputFile], severity_error: bool) -> Vec<Diagnostic> {
+    let site: HashMap<String, &OutputFile> = files
+        .iter()
+        .filter_map(|f| {
+            let p = f.path.to_string_lossy().replace('\\', "/");
+            p.strip_prefix("site/").map(|rel| (rel.to_string(), f))
+        })
+        .collect();
+    let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
+    for (path, f) in &site {
+        if path.ends_with(".html") {
+            ids.insert(
+                path.as_str(),
+                attribute_values(&String::from_utf8_lossy(&f.bytes), "id"),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    let mut pages: Vec<&String> = site.keys().filter(|p| p.ends_with(".html")).collect();
+    pages.sort();
+    for page in pages {
+        // 404.html is served at any depth; its links start from the site URL.
+        if page == "404.html" {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&site[page].bytes);
+        let mut targets: Vec<String> = attribute_values(&html, "href").into_iter().collect();
+        targets.extend(attribute_values(&html, "src"));
+        targets.sort();
+        for target in targets {
+            if let Some(problem) = broken(page, &target, &site, &ids) {
+                let message = format!("`site/{page}` links to `{target}`, {problem}");
+                out.push(if severity_error {
+                    Diagnostic::error(RULE.id, message)
+                } else {
+                    Diagnostic::warning(RULE.id, message)
+                });
+            }
+        }
+    }
+    out
+}
+
+fn broken(
+    page: &str,
+    target: &str,
+    site: &HashMap<String, &OutputFile>,
+    ids: &HashMap<&str, HashSet<String>>,
+) -> Option<String> {
+    let external = target.starts_with("//")
+        || target.split_once(':').is_some_and(|(scheme, _)| {
+            scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        });
+    if external || target.is_empty() {
+        return None;
+    }
+    let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
+    let path = path.split('?').next().unwrap_or("");
+    let resolved = if path.is_empty() {
+        page.to_string()
+    } else {
+        let base = Path::new(page).parent().unwrap_or(Path::new(""));
+        let Some(mut resolved) = normalize(&base.join(path).to_string_lossy()) else {
+            return Some("which is outside the site".into());
+        };
+        if resolved.is_empty() || path.ends_with('/') {
+            resolved = format!(
+                "{}index.html",
+                if resolved.is_empty() {
+                    String::new()
+                } else {
+                    format!("{resolved}/")
+                }
+            );
+        }
+        resolved
+    };
+    if !site.contains_key(&resolved) {
+        return Some("which does not exist".into());
+    }
+    if !fragment.is_empty() {
+        if let Some(page_ids) = ids.get(resolved.as_str()) {
+            if !page_ids.contains(fragment) {
+                return Some(format!(
+                    "but `site/{resolved}` has no element with id `{fragment}`"
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Resolves `.` and `..`; `None` when the path climbs out of the site.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Values of `name="…"` attributes in HTML, entity-decoded.
+fn attribute_values(html: &str, name: &str) -> HashSet<String> {
+    let needle = format!(" {name}=\"");
+    let mut out = HashSet::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        rest = &rest[i + needle.len()..];
+        if let Some(end) = rest.find('"') {
+            out.insert(rest[..end].replace("&amp;", "&").replace("&#x2F;", "/"));
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(pages: &[(&str, &str)]) -> Vec<OutputFile> {
+        pages
+            .iter()
+            .map(|(p, html)| OutputFile::new(format!("site/{p}"), html.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn fires_on_missing_pages_and_anchors() {
+        let files = site(&[
+            (
+                "index.html",
+                "<a href=\"a/index.html#nope\">x</a> <a href=\"missing.html\">y</a>",
+            ),
+            ("a/index.html", "<h2 id=\"ns-1\">NS-1</h2>"),
+        ]);
+        let found = check_site(&files, true);
+        let messages: Vec<_> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(found.len(), 2, "{messages:?}");
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("has no element with id `nope`")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("`missing.html`, which does not exist")));
+    }
+
+    #[test]
+    fn passes_on_good_relative_links_and_ignores_external_ones() {
+        let files = site(&[
+            ("index.html", "<a href=\"a/index.html#ns-1\">x</a><a href=\"https://x.org/#q\">e</a><a href=\"#top\">t</a><p id=\"top\"></p><a href=\"a/\">d</a>"),
+            ("a/index.html", "<h2 id=\"ns-1\">NS-1</h2><a href=\"../index.html\">up</a><link href=\"../assets/s.css\">"),
+            ("assets/s.css", ""),
+        ]);
+        assert!(check_site(&files, true).is_empty());
+    }
+
+    #[test]
+    fn links_out_of_the_site_are_broken() {
+        let files = site(&[("index.html", "<a href=\"../../etc/passwd\">x</a>")]);
+        assert_eq!(check_site(&files, true).len(), 1);
+    }
+}
