@@ -41,13 +41,40 @@ pub fn output_dir(book: &Book) -> PathBuf {
     book.root.join(&book.config.build.output_dir)
 }
 
-/// Renders every output of a book that loaded without errors and swaps it into the
-/// output folder.
-pub fn build_book(book: &Book, options: &BuildOptions) -> Result<BuildReport> {
+/// Runs the consistency rules on a loaded book; `cap_warn` turns errors into warnings.
+pub fn check(book: &Book, cap_warn: bool) -> Vec<diag::Diagnostic> {
+    rules::check(book, cap_warn)
+}
+
+/// A rendered book: every output file, and the findings of the checks that need the
+/// rendered site (broken links).
+pub struct Rendered {
+    pub files: Vec<render::OutputFile>,
+    pub findings: Vec<diag::Diagnostic>,
+    pub baselines: usize,
+}
+
+/// Renders every output of a book that loaded without errors, and checks the links of
+/// the rendered site. Nothing is written.
+pub fn render_book(book: &Book, options: &BuildOptions, cap_warn: bool) -> Result<Rendered> {
     let docs = resolve::resolve(book);
     let theme = theme_for(book)?;
     let files = build::render_all(&docs, &book.config, &theme, options)?;
-    let mut report = build::write_atomically(&output_dir(book), &files)?;
-    report.baselines = docs.len();
+    let findings = rules::apply_severities(
+        rules::check_site_links(&files, true),
+        &book.config.check,
+        cap_warn,
+    );
+    Ok(Rendered {
+        files,
+        findings,
+        baselines: docs.len(),
+    })
+}
+
+/// Swaps rendered files into the book's output folder.
+pub fn write_output(book: &Book, rendered: &Rendered) -> Result<BuildReport> {
+    let mut report = build::write_atomically(&output_dir(book), &rendered.files)?;
+    report.baselines = rendered.baselines;
     Ok(report)
 }

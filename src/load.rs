@@ -71,7 +71,21 @@ pub fn load(root: &Path) -> Result<LoadResult> {
         let text = read_text(root, &config_path, &mut sources, &mut diagnostics)?;
         match text {
             Some((file, text)) => match config::parse(&text, file) {
-                Ok(config) => config,
+                Ok(config) => {
+                    for id in crate::rules::unknown_rule_ids(&config.check) {
+                        let quoted = format!("\"{id}\"");
+                        let d = Diagnostic::error(
+                            "invalid-config",
+                            format!("unknown rule `{id}` in [check]"),
+                        )
+                        .help("see `controlbook check --list-rules` for the rule ids");
+                        diagnostics.push(match text.find(&quoted) {
+                            Some(at) => d.at(file, Span::new(at, at + quoted.len())),
+                            None => d.in_file(file),
+                        });
+                    }
+                    config
+                }
                 Err(d) => {
                     diagnostics.push(*d);
                     Config::default()

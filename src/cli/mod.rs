@@ -64,7 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set.
-fn use_color() -> bool {
+pub(crate) fn use_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 

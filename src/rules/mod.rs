@@ -126,7 +126,7 @@ pub enum TextKind {
 }
 
 /// Every text field of every file with its name and kind, for the text rules.
-pub fn texts<'a>(book: &'a Book) -> Vec<(FileId, &'static str, TextKind, &'a Spanned<String>)> {
+pub fn texts(book: &Book) -> Vec<(FileId, &'static str, TextKind, &Spanned<String>)> {
     use TextKind::{Line, Markdown};
     let mut out = Vec::new();
     for b in &book.benchmarks {
