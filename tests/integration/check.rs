@@ -75,7 +75,7 @@ fn human_findings_point_deep_into_the_file() {
     let (line, col) = position_of(book.path(), "Choose approval process");
     assert!(line > 100, "the finding should be deep in the file");
     assert!(
-        stderr.contains(&format!("warning[title-mismatch]: title of `PA-8` differs")),
+        stderr.contains("warning[title-mismatch]: title of `PA-8` differs"),
         "{stderr}"
     );
     assert!(
