@@ -401,3 +401,20 @@ mod tests {
         assert_eq!(unknown_rule_ids(&config), ["no-such-rule"]);
     }
 }
+
+/// The rule list as a Markdown table, for README (kept current by a test).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| rule | default | finds |\n|---|---|---|\n");
+    for r in RULES {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
+    }
+    for (id, summary) in INPUT_ERRORS {
+        out.push_str(&format!("| `{id}` | input error | {summary} |\n"));
+    }
+    out
+}
