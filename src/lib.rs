@@ -9,6 +9,7 @@ pub mod build;
 pub mod config;
 pub mod diag;
 pub mod error;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod references;

@@ -1,0 +1,1 @@
+//! MCSB catalog workbook import (in progress).

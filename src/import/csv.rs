@@ -1,0 +1,1 @@
+//! Feature Summary CSV import (in progress).

@@ -1,0 +1,1 @@
+//! Azure Policy initiative import (in progress).

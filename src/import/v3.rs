@@ -1,0 +1,1 @@
+//! v3 mapping workbook import (in progress).

@@ -1,0 +1,214 @@
+//! Reads a workbook into sheets of text cells with their A1 addresses. Every cell is read
+//! as text: numbers as Excel's General format shows them, booleans as `True`/`False`.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Reader, Xlsx};
+
+use super::ImportError;
+
+/// Workbooks larger than this are refused: Microsoft's are under 50 KB.
+pub const MAX_WORKBOOK_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A sheet as rows of text; `first_row` and `first_col` are the 0-based position of
+/// `rows[0][0]` in the sheet, for cell addresses.
+#[derive(Clone, Debug, Default)]
+pub struct Sheet {
+    pub name: String,
+    pub rows: Vec<Vec<String>>,
+    pub first_row: u32,
+    pub first_col: u32,
+}
+
+impl Sheet {
+    /// The A1 address of `rows[row][col]`.
+    pub fn address(&self, row: usize, col: usize) -> String {
+        format!(
+            "{}{}",
+            column_letters(self.first_col + col as u32),
+            self.first_row + row as u32 + 1
+        )
+    }
+
+    /// Text of a cell, empty when the row is short.
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .map_or("", String::as_str)
+    }
+
+    /// Index of the header row: the first row with a non-empty cell.
+    pub fn header_row(&self) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+    }
+
+    /// Column index of a header, matched without case and surrounding whitespace.
+    pub fn column(&self, header_row: usize, name: &str) -> Option<usize> {
+        self.rows.get(header_row)?.iter().position(|h| {
+            h.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .eq_ignore_ascii_case(name)
+        })
+    }
+}
+
+/// A workbook's sheets in order.
+#[derive(Clone, Debug, Default)]
+pub struct Workbook {
+    /// The path as the user gave it, for messages.
+    pub file: String,
+    pub sheets: Vec<Sheet>,
+}
+
+impl Workbook {
+    pub fn sheet(&self, name: &str) -> Option<&Sheet> {
+        self.sheets
+            .iter()
+            .find(|s| s.name.trim().eq_ignore_ascii_case(name))
+    }
+
+    pub fn require_sheet(&self, name: &str) -> Result<&Sheet, ImportError> {
+        self.sheet(name).ok_or_else(|| ImportError::MissingSheet {
+            file: self.file.clone(),
+            expected: name.to_string(),
+            found: self.sheet_names(),
+        })
+    }
+
+    pub fn sheet_names(&self) -> String {
+        self.sheets
+            .iter()
+            .map(|s| format!("`{}`", s.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Reads an `.xlsx` file.
+pub fn read(path: &Path) -> Result<Workbook, ImportError> {
+    let file = path.display().to_string();
+    let unreadable = |message: String| ImportError::Unreadable {
+        file: file.clone(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(format!("cannot read: {e}")))?;
+    if meta.len() > MAX_WORKBOOK_BYTES {
+        return Err(unreadable(format!(
+            "{} bytes is larger than the {MAX_WORKBOOK_BYTES}-byte limit for a workbook",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(format!("cannot read: {e}")))?;
+    read_bytes(&file, bytes)
+}
+
+/// Reads a workbook from memory; `file` names it in messages.
+pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<Workbook, ImportError> {
+    let unreadable = |message: String| ImportError::Unreadable {
+        file: file.to_string(),
+        message,
+    };
+    if !bytes.starts_with(b"PK") {
+        return Err(unreadable(
+            "not an XLSX workbook (an .xlsx file is a zip archive; this one does not start like one)"
+                .into(),
+        ));
+    }
+    let mut xlsx = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| unreadable(format!("not a readable XLSX workbook: {e}")))?;
+    let mut sheets = Vec::new();
+    for name in xlsx.sheet_names() {
+        let range = xlsx
+            .worksheet_range(&name)
+            .map_err(|e| unreadable(format!("cannot read sheet `{name}`: {e}")))?;
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
+        let rows = range
+            .rows()
+            .map(|r| r.iter().map(cell_text).collect())
+            .collect();
+        sheets.push(Sheet {
+            name,
+            rows,
+            first_row,
+            first_col,
+        });
+    }
+    Ok(Workbook {
+        file: file.to_string(),
+        sheets,
+    })
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                // Shortest representation that round-trips, as Excel's General shows it.
+                format!("{f}")
+            }
+        }
+        Data::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+        Data::DateTime(d) => d.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// `0` -> `A`, `25` -> `Z`, `26` -> `AA`.
+pub fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(27 * 26), "AAA");
+    }
+
+    #[test]
+    fn text_files_are_not_workbooks() {
+        let e = read_bytes("x.xlsx", b"hello".to_vec()).unwrap_err();
+        assert!(e.to_string().contains("not an XLSX workbook"), "{e}");
+        let e = read_bytes("x.xlsx", b"PK\x03\x04truncated".to_vec()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("x.xlsx: not a readable XLSX workbook"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn addresses_are_absolute() {
+        let s = Sheet {
+            first_row: 0,
+            first_col: 1,
+            ..Default::default()
+        };
+        assert_eq!(s.address(33, 0), "B34");
+    }
+}
