@@ -10,6 +10,7 @@ pub mod config;
 pub mod diag;
 pub mod error;
 pub mod import;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod references;
@@ -19,6 +20,7 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod theme;
+pub mod yaml_write;
 
 use std::path::PathBuf;
 

@@ -299,6 +299,9 @@ pub struct BaselineControl {
     /// Responsibility for the control-level guidance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsibility: Option<Responsibility>,
+    /// Notes on the control-level guidance (Microsoft's "Guidance Notes").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance_notes: Option<Spanned<String>>,
     /// Azure Policy built-in definitions for this control.
     #[serde(default)]
     pub policies: Vec<Policy>,

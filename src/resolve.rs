@@ -71,6 +71,8 @@ pub struct ControlDoc {
     pub guidance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsibility: Option<Responsibility>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guidance_notes: Option<String>,
     pub policies: Vec<PolicyDoc>,
 }
 
@@ -284,6 +286,7 @@ fn resolve_control(
         features,
         guidance,
         responsibility: entry.responsibility,
+        guidance_notes: text(&entry.guidance_notes),
         policies,
     }
 }

@@ -3,6 +3,9 @@
 
 mod build;
 mod check;
+mod import;
+mod import_policies;
+mod init;
 mod schema;
 
 use std::io::IsTerminal;
@@ -53,6 +56,10 @@ enum Command {
     Check(check::Args),
     /// Print or write the JSON Schema of the source files
     Schema(schema::Args),
+    /// Create a new, empty book
+    Init(init::Args),
+    /// Import Microsoft's workbooks, CSV, the benchmark catalog or Azure Policy tables
+    Import(import::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -60,6 +67,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Build(args) => build::run(&cli.root, args),
         Command::Check(args) => check::run(&cli.root, args),
         Command::Schema(args) => schema::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Import(args) => import::run(&cli.root, args),
     }
 }
 
@@ -69,7 +78,7 @@ pub(crate) fn use_color() -> bool {
 }
 
 /// Prints load diagnostics; true when there were any (the book cannot be used).
-fn report_load_errors(result: &controlbook::LoadResult) -> bool {
+pub(crate) fn report_load_errors(result: &controlbook::LoadResult) -> bool {
     if result.diagnostics.is_empty() {
         return false;
     }

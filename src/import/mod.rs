@@ -3,6 +3,7 @@
 //! Every defect found in the source is reported with its workbook, sheet and cell, and
 //! what was done about it.
 
+pub mod batch;
 pub mod benchmark;
 pub mod csv;
 pub mod legacy;

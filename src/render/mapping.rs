@@ -39,6 +39,7 @@ pub fn feature_summary(doc: &Doc) -> Vec<SummaryRow> {
         if let Some(guidance) = &control.guidance {
             let responsibility = control.responsibility.map_or("", |r| r.label());
             rows.push(SummaryRow {
+                // Microsoft fills every feature column of these rows with the marker.
                 cells: [
                     domain.workbook_name.clone(),
                     control.id.clone(),
@@ -46,12 +47,12 @@ pub fn feature_summary(doc: &Doc) -> Vec<SummaryRow> {
                     guidance.clone(),
                     responsibility.to_string(),
                     NO_RELATED_FEATURE.to_string(),
-                    String::new(),
                     NO_RELATED_FEATURE.to_string(),
                     NO_RELATED_FEATURE.to_string(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
+                    NO_RELATED_FEATURE.to_string(),
+                    NO_RELATED_FEATURE.to_string(),
+                    NO_RELATED_FEATURE.to_string(),
+                    control.guidance_notes.clone().unwrap_or_default(),
                 ],
                 reference_url: None,
             });

@@ -124,6 +124,9 @@ fn render_control(out: &mut String, doc: &Doc, control: &ControlDoc) {
     if let Some(guidance) = &control.guidance {
         let _ = writeln!(out, "**Guidance**: {}\n", guidance.trim());
     }
+    if let Some(notes) = &control.guidance_notes {
+        let _ = writeln!(out, "**Guidance notes**: {}\n", notes.trim());
+    }
     let shown: Vec<&FeatureDoc> = control.features.iter().filter(|f| f.shown).collect();
     if !shown.is_empty() {
         out.push_str("#### Features\n\n");

@@ -286,10 +286,13 @@ fn control_view(c: &ControlDoc) -> ControlView {
         id: c.id.clone(),
         title: c.title.clone(),
         anchor: c.anchor.clone(),
-        guidance_html: c
-            .guidance
-            .as_ref()
-            .map(|g| labelled_markdown_to_html("Guidance", g)),
+        guidance_html: c.guidance.as_ref().map(|g| {
+            let mut html = labelled_markdown_to_html("Guidance", g);
+            if let Some(notes) = &c.guidance_notes {
+                html.push_str(&labelled_markdown_to_html("Guidance notes", notes));
+            }
+            html
+        }),
         features: c
             .features
             .iter()

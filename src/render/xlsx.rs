@@ -229,6 +229,29 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         .collect();
     finish_table(sheet, &[22.0, 10.0, 40.0, 24.0, 30.0, 24.0], &cells)?;
 
+    // Who this workbook is about, so that `import xlsx` reads it back losslessly.
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("About")?;
+    write_header(sheet, &styles, &["Property", "Value"])?;
+    let about = [
+        ("Service", doc.service.as_str()),
+        ("Slug", doc.slug.as_str()),
+        ("Benchmark", doc.benchmark.id.as_str()),
+        (
+            "Resource Provider",
+            doc.resource_provider.as_deref().unwrap_or(""),
+        ),
+        ("Mapping File", doc.mapping_file.as_deref().unwrap_or("")),
+        ("Generator", "controlbook"),
+    ];
+    for (r, (key, value)) in (1u32..).zip(about) {
+        sheet.write_string_with_format(r, 0, key, &styles.wrap)?;
+        sheet.write_string_with_format(r, 1, value, &styles.wrap)?;
+    }
+    let mut cells = vec![vec!["Property", "Value"]];
+    cells.extend(about.iter().map(|(k, v)| vec![*k, *v]));
+    finish_table(sheet, &[20.0, 90.0], &cells)?;
+
     workbook.save_to_buffer()
 }
 

@@ -168,6 +168,11 @@ pub fn texts(book: &Book) -> Vec<(FileId, &'static str, TextKind, &Spanned<Strin
         for c in &v.controls {
             out.extend(c.title.iter().map(|t| (f, "control title", Line, t)));
             out.extend(c.guidance.iter().map(|g| (f, "guidance", Markdown, g)));
+            out.extend(
+                c.guidance_notes
+                    .iter()
+                    .map(|g| (f, "guidance_notes", Markdown, g)),
+            );
             for e in &c.features {
                 out.extend(e.name.iter().map(|t| (f, "name", Line, t)));
                 out.extend(e.description.iter().map(|t| (f, "description", Line, t)));

@@ -7,6 +7,7 @@ mod bad_input;
 mod check;
 mod common;
 mod fidelity;
+mod import;
 mod readme;
 mod reproducible;
 mod schema;
