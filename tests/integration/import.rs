@@ -360,6 +360,24 @@ fn broken_workbooks_are_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn a_workbook_with_unexpected_headers_is_refused() {
+    let book = new_book();
+    let path = book.path().join("odd.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name("Feature Summary").unwrap();
+    for (c, h) in ["Domain", "Control", "Title", "Text"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 1, "NS-1").unwrap();
+    wb.save(&path).unwrap();
+    let (code, _, stderr) = run(book.path(), &["import", "xlsx", path.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("odd.xlsx: sheet `Feature Summary` lacks the column `ASB Control ID`"), "{stderr}");
+    assert!(!book.path().join("content/baselines/odd.yaml").exists());
+}
+
+#[test]
 fn wrong_headers_are_refused() {
     let book = new_book();
     let csv = book.path().join("bad.csv");
