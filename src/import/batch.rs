@@ -203,6 +203,8 @@ pub fn kept_defects(book: &Book, imported: &Imported) -> Vec<Defect> {
     crate::rules::check(&scratch, false)
         .into_iter()
         .filter(|d| d.location.is_some_and(|l| l.file == file))
+        // The import itself reports differing titles, with their cell.
+        .filter(|d| d.code != "title-mismatch")
         .map(|d| Defect {
             file: imported
                 .source

@@ -373,7 +373,10 @@ fn a_workbook_with_unexpected_headers_is_refused() {
     wb.save(&path).unwrap();
     let (code, _, stderr) = run(book.path(), &["import", "xlsx", path.to_str().unwrap()]);
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("odd.xlsx: sheet `Feature Summary` lacks the column `ASB Control ID`"), "{stderr}");
+    assert!(
+        stderr.contains("odd.xlsx: sheet `Feature Summary` lacks the column `ASB Control ID`"),
+        "{stderr}"
+    );
     assert!(!book.path().join("content/baselines/odd.yaml").exists());
 }
 
@@ -454,4 +457,47 @@ fn benchmark_import_reproduces_the_committed_catalog() {
         imported == committed,
         "the import differs from content/benchmarks/mcsb-v1.yaml"
     );
+}
+
+#[test]
+fn legacy_layouts_import_as_far_as_their_columns_carry() {
+    let Some(shared) = shared_dir() else { return };
+    let book = new_book();
+    let legacy = shared.join("fixtures/msft/legacy");
+    let out = tempfile::tempdir().unwrap();
+    for (file, imported, unmapped) in [
+        ("container-registry-security-baseline-v1.1.xlsx", 0, 88),
+        ("container-registry-security-baseline-v2.0.xlsx", 68, 2),
+    ] {
+        let (code, stdout, stderr) = run(
+            book.path(),
+            &[
+                "import",
+                "xlsx",
+                legacy.join(file).to_str().unwrap(),
+                "--out",
+                out.path().to_str().unwrap(),
+                "--force",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, Some(0), "{file}: {stderr}");
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let f = &report["files"][0];
+        assert_eq!(f["controls"].as_u64(), Some(imported), "{file}");
+        let defects = f["defects"].as_array().unwrap();
+        let count = defects
+            .iter()
+            .filter(|d| d["kind"] == "unmapped-control")
+            .count();
+        assert_eq!(
+            count, unmapped,
+            "{file}: every row that cannot be mapped is reported"
+        );
+        assert!(
+            defects.iter().any(|d| d["kind"] == "unmapped-column"),
+            "{file}"
+        );
+    }
 }
