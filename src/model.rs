@@ -345,6 +345,22 @@ pub struct Reference {
     pub url: Spanned<String>,
 }
 
+/// Azure Policy effects as Azure writes them.
+pub const POLICY_EFFECTS: [&str; 12] = [
+    "Append",
+    "Audit",
+    "AuditIfNotExists",
+    "Deny",
+    "DenyAction",
+    "DeployIfNotExists",
+    "Disabled",
+    "EnforceOPAConstraint",
+    "EnforceRegoPolicy",
+    "Manual",
+    "Modify",
+    "Mutate",
+];
+
 /// An Azure Policy built-in definition.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

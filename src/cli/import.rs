@@ -218,6 +218,26 @@ pub(super) fn report(imported: &[batch::Imported], format: ReportFormat) {
     }
 }
 
+/// The report of `import policies`: defects, then a line per baseline.
+pub(super) fn report_policies(imported: &[batch::Imported], format: ReportFormat) {
+    match format {
+        ReportFormat::Json => report(imported, format),
+        ReportFormat::Human => {
+            for i in imported {
+                for d in &i.defects {
+                    println!("{d}");
+                }
+                println!(
+                    "{}: {} policies in {} controls",
+                    i.target.display(),
+                    i.features,
+                    i.controls
+                );
+            }
+        }
+    }
+}
+
 fn summary(i: &batch::Imported) -> String {
     let count = |a: Action| i.defects.iter().filter(|d: &&Defect| d.action == a).count();
     format!(

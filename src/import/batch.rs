@@ -222,3 +222,82 @@ pub fn kept_defects(book: &Book, imported: &Imported) -> Vec<Defect> {
         })
         .collect()
 }
+
+/// The Azure Policy tables of one baseline from an initiative: every control's policies
+/// replaced by the initiative's, controls that only the initiative names added.
+pub fn policies(
+    book: &Book,
+    baseline: &crate::load::Loaded<crate::model::Baseline>,
+    initiative: &super::policies::Initiative,
+    definitions: &super::policies::Definitions,
+    source: &str,
+) -> Result<Imported, ImportError> {
+    use crate::model::{BaselineControl, Spanned};
+    use crate::source::Span;
+
+    let path = book.sources.path(baseline.file).to_path_buf();
+    let mut b = baseline.value.clone();
+    let provider = b
+        .resource_provider
+        .clone()
+        .ok_or_else(|| ImportError::Invalid {
+            file: path.display().to_string(),
+            message: "the baseline has no `resource_provider`, which says which policies apply"
+                .into(),
+        })?;
+    let mut defects = Defects::new(source.rsplit(['/', '\\']).next().unwrap_or(source));
+    let by_control =
+        super::policies::policies_for(initiative, definitions, &provider, &mut defects);
+    let benchmark = book.benchmark(&b.benchmark.value);
+    for control in &mut b.controls {
+        control.policies = by_control
+            .get(&control.id.value)
+            .cloned()
+            .unwrap_or_default();
+    }
+    for (id, policies) in &by_control {
+        if b.controls.iter().any(|c| &c.id.value == id) {
+            continue;
+        }
+        if benchmark.is_some_and(|bm| !bm.controls.iter().any(|c| &c.id.value == id)) {
+            defects.add(
+                None,
+                None,
+                "unknown-control-id",
+                format!(
+                    "{} policies grouped under `{id}`, which is not in the benchmark, dropped",
+                    policies.len()
+                ),
+                super::Action::Dropped,
+            );
+            continue;
+        }
+        b.controls.push(BaselineControl {
+            id: Spanned::new(id.clone(), Span::default()),
+            title: None,
+            features: Vec::new(),
+            guidance: None,
+            responsibility: None,
+            guidance_notes: None,
+            policies: policies.clone(),
+        });
+    }
+    if let Some(bm) = benchmark {
+        let rank = |id: &str| {
+            bm.controls
+                .iter()
+                .position(|c| c.id.value == id)
+                .unwrap_or(usize::MAX)
+        };
+        b.controls.sort_by_key(|c| rank(&c.id.value));
+    }
+    let count: usize = b.controls.iter().map(|c| c.policies.len()).sum();
+    Ok(Imported {
+        source: source.to_string(),
+        target: book.root.join(&path),
+        yaml: crate::yaml_write::baseline(&b),
+        defects: defects.list,
+        features: count,
+        controls: b.controls.iter().filter(|c| !c.policies.is_empty()).count(),
+    })
+}

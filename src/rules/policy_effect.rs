@@ -28,20 +28,7 @@ Use the effect names as Azure Policy writes them: `effects: [Audit, Deny, Disabl
     check: Some(check),
 };
 
-pub const EFFECTS: [&str; 12] = [
-    "Append",
-    "Audit",
-    "AuditIfNotExists",
-    "Deny",
-    "DenyAction",
-    "DeployIfNotExists",
-    "Disabled",
-    "EnforceOPAConstraint",
-    "EnforceRegoPolicy",
-    "Manual",
-    "Modify",
-    "Mutate",
-];
+use crate::model::POLICY_EFFECTS as EFFECTS;
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (file, _, control) in ctx.controls() {

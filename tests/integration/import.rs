@@ -501,3 +501,78 @@ fn legacy_layouts_import_as_far_as_their_columns_carry() {
         );
     }
 }
+
+#[test]
+fn policies_come_from_the_initiative() {
+    let Some(shared) = shared_dir() else { return };
+    let book = default_book();
+    let policy = shared.join("fixtures/azure-policy");
+    let (code, stdout, stderr) = run(
+        book.path(),
+        &[
+            "import",
+            "policies",
+            policy.join("mcsb-v1-initiative.json").to_str().unwrap(),
+            "--definitions",
+            policy.join("definitions").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("container-registry.yaml: 5 policies in 4 controls"),
+        "{stdout}"
+    );
+    let yaml = std::fs::read_to_string(
+        book.path()
+            .join("content/baselines/container-registry.yaml"),
+    )
+    .unwrap();
+    // The seed's NS-2 and DP-5 tables are there, with their versions and links.
+    for (guid, version) in [
+        ("d0793b48-0edc-4296-a390-4c75d1bdfd71", "2.0.0"),
+        ("5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580", "1.1.2"),
+    ] {
+        let at = yaml.find(guid).unwrap_or_else(|| panic!("{guid} missing"));
+        assert!(
+            yaml[..at]
+                .rsplit("- name:")
+                .next()
+                .unwrap()
+                .contains(&format!("version: {version}")),
+            "{guid}"
+        );
+    }
+    assert!(yaml.contains("path: Container Registry/ACR_CMKEncryptionEnabled_Audit.json"));
+    let (code, _, stderr) = run(book.path(), &["build"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let md = std::fs::read_to_string(
+        book.path()
+            .join("output/md/container-registry-security-baseline.md"),
+    )
+    .unwrap();
+    assert!(
+        md.contains("[Container registries should use private link]"),
+        "the newer initiative adds it"
+    );
+
+    // A missing definitions folder is an input error and changes nothing.
+    let (code, _, stderr) = run(
+        book.path(),
+        &[
+            "import",
+            "policies",
+            policy.join("mcsb-v1-initiative.json").to_str().unwrap(),
+            "--definitions",
+            "/nonexistent",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        yaml,
+        std::fs::read_to_string(
+            book.path()
+                .join("content/baselines/container-registry.yaml")
+        )
+        .unwrap()
+    );
+}

@@ -1,1 +1,0 @@
-//! Azure Policy initiative import (in progress).
