@@ -18,6 +18,8 @@ pub mod render;
 pub mod resolve;
 pub mod rules;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod theme;
 pub mod yaml_write;

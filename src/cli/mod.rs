@@ -7,6 +7,8 @@ mod import;
 mod import_policies;
 mod init;
 mod schema;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -60,6 +62,12 @@ enum Command {
     Init(init::Args),
     /// Import Microsoft's workbooks, CSV, the benchmark catalog or Azure Policy tables
     Import(import::Args),
+    /// Build, serve output/site/ with live reload, and rebuild on every change
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
+    /// Rebuild on every change of content/, themes/ and book.toml
+    #[cfg(feature = "serve")]
+    Watch(serve::WatchArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -69,6 +77,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Schema(args) => schema::run(args),
         Command::Init(args) => init::run(args),
         Command::Import(args) => import::run(&cli.root, args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::serve(&cli.root, args),
+        #[cfg(feature = "serve")]
+        Command::Watch(args) => serve::watch(&cli.root, args),
     }
 }
 

@@ -1,0 +1,105 @@
+//! One rebuild as `serve` and `watch` run it: load, check, render, swap into `output/`.
+//! The outcome is either the site's files or the diagnostic text to show.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::build::BuildOptions;
+use crate::diag::{self, Diagnostic};
+use crate::render::OutputFile;
+
+use super::Snapshot;
+
+/// What a rebuild produced.
+pub enum Outcome {
+    /// Built and written: the site's files (paths below `site/`) and the timing.
+    Built {
+        site: Snapshot,
+        baselines: usize,
+        files: usize,
+        took: Duration,
+        warnings: String,
+    },
+    /// The book has errors; nothing changed. `plain` is for the page, `terminal` for stderr.
+    Failed { plain: String, terminal: String },
+}
+
+/// Rebuilds the book at `root`. I/O errors (an unreadable folder, a broken template) are
+/// reported like content errors: the writer fixes them and saves again.
+pub fn rebuild(root: &Path, options: &BuildOptions, color: bool) -> Outcome {
+    let started = Instant::now();
+    let loaded = match crate::load(root) {
+        Ok(l) => l,
+        Err(e) => return failed_text(format!("error: {e}")),
+    };
+    if !loaded.diagnostics.is_empty() {
+        return failed(&loaded.diagnostics, &loaded.book.sources, color);
+    }
+    let book = &loaded.book;
+    let findings = crate::check(book, false);
+    if diag::error_count(&findings) > 0 {
+        return failed(&findings, &book.sources, color);
+    }
+    let rendered = match crate::render_book(book, options, false) {
+        Ok(r) => r,
+        Err(e) => return failed_text(format!("error: {e}")),
+    };
+    if diag::error_count(&rendered.findings) > 0 {
+        return failed(&rendered.findings, &book.sources, color);
+    }
+    if let Err(e) = crate::write_output(book, &rendered) {
+        return failed_text(format!("error: {e}"));
+    }
+    let mut all = findings;
+    all.extend(rendered.findings.iter().cloned());
+    let warnings = if all.is_empty() {
+        String::new()
+    } else {
+        diag::render_human(&all, &book.sources, color)
+    };
+    Outcome::Built {
+        site: snapshot(&rendered.files),
+        baselines: rendered.baselines,
+        files: rendered.files.len(),
+        took: started.elapsed(),
+        warnings,
+    }
+}
+
+fn failed(diagnostics: &[Diagnostic], sources: &crate::source::Sources, color: bool) -> Outcome {
+    Outcome::Failed {
+        plain: diag::render_human(diagnostics, sources, false),
+        terminal: diag::render_human(diagnostics, sources, color),
+    }
+}
+
+fn failed_text(text: String) -> Outcome {
+    Outcome::Failed {
+        plain: text.clone(),
+        terminal: text,
+    }
+}
+
+/// The site's files, keyed by path below `site/`.
+pub fn snapshot(files: &[OutputFile]) -> Snapshot {
+    let mut site = Snapshot::default();
+    for f in files {
+        let path = f.path.to_string_lossy().replace('\\', "/");
+        if let Some(rel) = path.strip_prefix("site/") {
+            site.files.insert(rel.to_string(), f.bytes.clone().into());
+        }
+    }
+    site
+}
+
+/// The folders and files a rebuild depends on, relative to the root.
+pub fn watched_paths(root: &Path) -> Vec<PathBuf> {
+    let config = crate::load(root).map(|l| l.book.config).unwrap_or_default();
+    let mut paths = vec![
+        PathBuf::from("book.toml"),
+        config.build.content_dir,
+        PathBuf::from("themes"),
+    ];
+    paths.extend(config.build.theme);
+    paths
+}
