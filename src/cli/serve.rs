@@ -69,6 +69,9 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
+        // Registered before the URL is printed, so that a Ctrl-C right after start-up is
+        // already a clean stop rather than the default kill.
+        let interrupted = interrupt_signal()?;
         let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
             .await
             .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
@@ -83,7 +86,7 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
         let server = axum::serve(listener, http::router(state));
         tokio::select! {
             result = server => result.context("the server stopped")?,
-            _ = tokio::signal::ctrl_c() => eprintln!("stopped"),
+            _ = interrupted => eprintln!("stopped"),
         }
         Ok::<_, anyhow::Error>(())
     })?;
@@ -93,6 +96,11 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
 }
 
 pub fn watch(root: &Path, args: WatchArgs) -> anyhow::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let interrupted = runtime.block_on(async { interrupt_signal() })?;
     let options = BuildOptions::default();
     report(rebuild(root, &options, use_color()), &[]);
     let watch = Watch::start(root, &watched_paths(root), args.poll).map_err(anyhow::Error::msg)?;
@@ -103,13 +111,7 @@ pub fn watch(root: &Path, args: WatchArgs) -> anyhow::Result<Outcome> {
             report(rebuild(&root, &options, use_color()), &changed);
         }
     });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    runtime.block_on(interrupted);
     eprintln!("stopped");
     Ok(Outcome::Ok)
 }
@@ -160,8 +162,13 @@ fn report_keep(outcome: Rebuilt, changed: &[PathBuf]) -> Rebuilt {
             } else {
                 format!(" after changes to {}", list(changed))
             };
+            let verb = if changed.is_empty() {
+                "built"
+            } else {
+                "rebuilt"
+            };
             eprintln!(
-                "rebuilt {baselines} baseline{} ({files} files) in {took:.0?}{why}",
+                "{verb} {baselines} baseline{} ({files} files) in {took:.0?}{why}",
                 plural(*baselines)
             );
         }
@@ -241,5 +248,23 @@ fn open_browser(url: &str) {
     };
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
         eprintln!("could not open a browser; visit {url}");
+    }
+}
+
+/// A future that completes on Ctrl-C (SIGINT), registered when this is called.
+fn interrupt_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        let mut signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .context("cannot listen for Ctrl-C")?;
+        Ok(async move {
+            signal.recv().await;
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -88,7 +88,9 @@ impl Watch {
                 Err(RecvTimeoutError::Disconnected) => return None,
             };
             let mut changed = self.relevant(batch);
-            while let Ok(more) = self.events.try_recv() {
+            // The debouncer emits per path; a burst can arrive as several batches a few
+            // milliseconds apart. Merge what follows closely.
+            while let Ok(more) = self.events.recv_timeout(DEBOUNCE) {
                 changed.extend(self.relevant(more));
             }
             // Shown to the writer: relative to the book is shorter and clearer.

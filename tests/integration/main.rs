@@ -11,6 +11,7 @@ mod import;
 mod readme;
 mod reproducible;
 mod schema;
+mod serve;
 mod snapshots;
 mod theme;
 mod workbook;
