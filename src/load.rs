@@ -68,9 +68,12 @@ pub fn load(root: &Path) -> Result<LoadResult> {
 
     let config_path = root.join("book.toml");
     let config = if config_path.is_file() {
-        let text = read_text(root, &config_path, &mut sources, &mut diagnostics)?;
-        match text {
-            Some((file, text)) => match config::parse(&text, file) {
+        let file = read_text(root, &config_path, &mut sources, &mut diagnostics)?;
+        let text = file
+            .map(|f| sources.get(f).text.clone())
+            .unwrap_or_default();
+        match file {
+            Some(file) => match config::parse(&text, file) {
                 Ok(config) => {
                     for id in crate::rules::unknown_rule_ids(&config.check) {
                         let quoted = format!("\"{id}\"");
@@ -120,9 +123,25 @@ pub fn load(root: &Path) -> Result<LoadResult> {
     if features_path.is_file() {
         book.features = parse_file::<FeatureCatalog>(&mut book, &features_path, &mut diagnostics)?;
     }
+    // Parsing is most of a load; baselines are independent, so parse them in parallel.
+    let mut pending = Vec::new();
     for path in yaml_files(&content.join("baselines"))? {
-        if let Some(value) = parse_file::<Baseline>(&mut book, &path, &mut diagnostics)? {
-            book.baselines.push(value);
+        if let Some(file) = read_text(&book.root, &path, &mut book.sources, &mut diagnostics)? {
+            pending.push(file);
+        }
+    }
+    let parsed: Vec<_> = {
+        use rayon::prelude::*;
+        let sources = &book.sources;
+        pending
+            .par_iter()
+            .map(|&file| parse_yaml::<Baseline>(sources, file))
+            .collect()
+    };
+    for (file, result) in pending.into_iter().zip(parsed) {
+        match result {
+            Ok(value) => book.baselines.push(Loaded { file, value }),
+            Err(d) => diagnostics.push(*d),
         }
     }
 
@@ -195,7 +214,7 @@ fn parse_file<T: DeserializeOwned>(
     path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<Loaded<T>>> {
-    let Some((file, _)) = read_text(&book.root, path, &mut book.sources, diagnostics)? else {
+    let Some(file) = read_text(&book.root, path, &mut book.sources, diagnostics)? else {
         return Ok(None);
     };
     match parse_yaml::<T>(&book.sources, file) {
@@ -214,7 +233,7 @@ fn read_text(
     path: &Path,
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Option<(FileId, String)>> {
+) -> Result<Option<FileId>> {
     let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
     if meta.len() > MAX_FILE_BYTES {
@@ -234,10 +253,7 @@ fn read_text(
     }
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     match String::from_utf8(bytes) {
-        Ok(text) => {
-            let file = sources.add(shown, text.clone());
-            Ok(Some((file, text)))
-        }
+        Ok(text) => Ok(Some(sources.add(shown, text))),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();

@@ -39,9 +39,14 @@ pub struct WatchArgs {
 pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
     let options = BuildOptions::default();
     let output = output_dir(root);
-    let state = match rebuild(root, &options, use_color()) {
+    let first = std::sync::Mutex::new(None);
+    let outcome = rebuild(root, &options, use_color(), &|site| {
+        if let Ok(mut f) = first.lock() {
+            *f = Some(site);
+        }
+    });
+    let state = match outcome {
         Rebuilt::Built {
-            site,
             baselines,
             files,
             took,
@@ -52,7 +57,7 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
                 "built {baselines} baseline{} ({files} files) in {took:.0?}",
                 plural(baselines)
             );
-            State::new(site)
+            State::new(first.into_inner().ok().flatten().unwrap_or_default())
         }
         Rebuilt::Failed { plain, terminal } => {
             eprint!("{terminal}");
@@ -102,13 +107,13 @@ pub fn watch(root: &Path, args: WatchArgs) -> anyhow::Result<Outcome> {
         .context("cannot start the async runtime")?;
     let interrupted = runtime.block_on(async { interrupt_signal() })?;
     let options = BuildOptions::default();
-    report(rebuild(root, &options, use_color()), &[]);
+    report(rebuild(root, &options, use_color(), &|_| {}), &[]);
     let watch = Watch::start(root, &watched_paths(root), args.poll).map_err(anyhow::Error::msg)?;
     eprintln!("watching {} for changes (Ctrl-C to stop)", root.display());
     let root = root.to_path_buf();
     std::thread::spawn(move || {
         while let Some(changed) = watch.next_change() {
-            report(rebuild(&root, &options, use_color()), &changed);
+            report(rebuild(&root, &options, use_color(), &|_| {}), &changed);
         }
     });
     runtime.block_on(interrupted);
@@ -121,12 +126,10 @@ fn spawn_watcher(root: PathBuf, poll: bool, state: Arc<State>) -> anyhow::Result
     std::thread::spawn(move || {
         let options = BuildOptions::default();
         while let Some(changed) = watch.next_change() {
-            match rebuild(&root, &options, use_color()) {
+            // The new site goes live as soon as it is rendered; the disk follows.
+            match rebuild(&root, &options, use_color(), &|site| state.publish(site)) {
                 outcome @ Rebuilt::Built { .. } => {
-                    let Rebuilt::Built { site, .. } = report_keep(outcome, &changed) else {
-                        continue;
-                    };
-                    state.publish(site);
+                    report(outcome, &changed);
                 }
                 Rebuilt::Failed { plain, terminal } => {
                     eprint!("{terminal}");
@@ -144,10 +147,6 @@ fn spawn_watcher(root: PathBuf, poll: bool, state: Arc<State>) -> anyhow::Result
 
 /// Prints the one-line summary of a rebuild (or its diagnostics).
 fn report(outcome: Rebuilt, changed: &[PathBuf]) {
-    let _ = report_keep(outcome, changed);
-}
-
-fn report_keep(outcome: Rebuilt, changed: &[PathBuf]) -> Rebuilt {
     match &outcome {
         Rebuilt::Built {
             baselines,
@@ -177,7 +176,6 @@ fn report_keep(outcome: Rebuilt, changed: &[PathBuf]) -> Rebuilt {
             eprintln!("rebuild failed; output was not changed");
         }
     }
-    outcome
 }
 
 fn list(paths: &[PathBuf]) -> String {

@@ -12,9 +12,8 @@ use super::Snapshot;
 
 /// What a rebuild produced.
 pub enum Outcome {
-    /// Built and written: the site's files (paths below `site/`) and the timing.
+    /// Built and written.
     Built {
-        site: Snapshot,
         baselines: usize,
         files: usize,
         took: Duration,
@@ -24,9 +23,16 @@ pub enum Outcome {
     Failed { plain: String, terminal: String },
 }
 
-/// Rebuilds the book at `root`. I/O errors (an unreadable folder, a broken template) are
-/// reported like content errors: the writer fixes them and saves again.
-pub fn rebuild(root: &Path, options: &BuildOptions, color: bool) -> Outcome {
+/// Rebuilds the book at `root`. `ready` receives the new site as soon as it is rendered,
+/// before `output/` is rewritten, so that a browser reloads without waiting for the disk.
+/// I/O errors (an unreadable folder, a broken template) are reported like content errors:
+/// the writer fixes them and saves again.
+pub fn rebuild(
+    root: &Path,
+    options: &BuildOptions,
+    color: bool,
+    ready: &dyn Fn(Snapshot),
+) -> Outcome {
     let started = Instant::now();
     let loaded = match crate::load(root) {
         Ok(l) => l,
@@ -47,6 +53,7 @@ pub fn rebuild(root: &Path, options: &BuildOptions, color: bool) -> Outcome {
     if diag::error_count(&rendered.findings) > 0 {
         return failed(&rendered.findings, &book.sources, color);
     }
+    ready(snapshot(&rendered.files));
     if let Err(e) = crate::write_output(book, &rendered) {
         return failed_text(format!("error: {e}"));
     }
@@ -58,7 +65,6 @@ pub fn rebuild(root: &Path, options: &BuildOptions, color: bool) -> Outcome {
         diag::render_human(&all, &book.sources, color)
     };
     Outcome::Built {
-        site: snapshot(&rendered.files),
         baselines: rendered.baselines,
         files: rendered.files.len(),
         took: started.elapsed(),

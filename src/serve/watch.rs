@@ -11,7 +11,7 @@ use notify_debouncer_full::{new_debouncer, new_debouncer_opt, DebounceEventResul
 
 /// Quiet time after the last event before a rebuild starts: long enough to merge an
 /// editor's write-and-rename, short enough to feel instant.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Poll interval of `--poll`, for file systems without native events (network shares,
 /// some containers).
