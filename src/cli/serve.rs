@@ -46,17 +46,8 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
         }
     });
     let state = match outcome {
-        Rebuilt::Built {
-            baselines,
-            files,
-            took,
-            warnings,
-        } => {
-            eprint!("{warnings}");
-            eprintln!(
-                "built {baselines} baseline{} ({files} files) in {took:.0?}",
-                plural(baselines)
-            );
+        built @ Rebuilt::Built { .. } => {
+            report(built, &[]);
             State::new(first.into_inner().ok().flatten().unwrap_or_default())
         }
         Rebuilt::Failed { plain, terminal } => {

@@ -64,20 +64,8 @@ fn assert_rejected(edit: impl Fn(&str) -> (String, usize), expect_in_message: &s
 }
 
 /// Every output file with its bytes, to compare before and after.
-fn output_listing(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.join("output")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
+fn output_listing(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let out = files_below(&root.join("output"));
     assert!(!out.is_empty());
     out
 }

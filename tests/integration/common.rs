@@ -161,3 +161,21 @@ pub fn seed_lines(seed: &str) -> Vec<String> {
         .filter(|l| !l.is_empty() && l != "Note")
         .collect()
 }
+
+/// Every file below `dir` with its bytes, keyed by path relative to `dir`.
+pub fn files_below(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}

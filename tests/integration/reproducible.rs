@@ -1,36 +1,16 @@
 //! The same input gives the same bytes, the workbook included.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use crate::common::*;
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
 
 #[test]
 fn two_builds_give_identical_bytes() {
     let book = default_book();
     build(book.path());
-    let first = snapshot(&book.path().join("output"));
+    let first = files_below(&book.path().join("output"));
     // Let the clock move so that a timestamp taken from it would differ.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     build(book.path());
-    let second = snapshot(&book.path().join("output"));
+    let second = files_below(&book.path().join("output"));
     assert!(first.len() >= 10, "{:?}", first.keys());
     assert_eq!(
         first.keys().collect::<Vec<_>>(),
