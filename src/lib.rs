@@ -83,3 +83,62 @@ pub fn write_output(book: &Book, rendered: &Rendered) -> Result<BuildReport> {
     report.baselines = rendered.baselines;
     Ok(report)
 }
+
+/// How [`build_book`] ended. The book comes back so that findings can be shown with its
+/// sources.
+pub enum Built {
+    /// The book's files could not be used (exit 2); nothing was written.
+    InputError(Box<LoadResult>),
+    /// Error findings stopped the build (exit 1); nothing was written.
+    Stopped {
+        book: Box<Book>,
+        findings: Vec<diag::Diagnostic>,
+    },
+    /// Every output was written; `findings` are warnings.
+    Written {
+        book: Box<Book>,
+        findings: Vec<diag::Diagnostic>,
+        report: BuildReport,
+    },
+}
+
+/// The whole pipeline, as `build`, `serve` and `watch` run it: load, check, render, check
+/// the site's links, write. `ready` receives the rendered files before `output/` is
+/// rewritten (`serve` publishes them from memory at that point).
+pub fn build_book(
+    root: &std::path::Path,
+    options: &BuildOptions,
+    cap_warn: bool,
+    ready: &dyn Fn(&[render::OutputFile]),
+) -> Result<Built> {
+    let loaded = load(root)?;
+    if !loaded.diagnostics.is_empty() {
+        return Ok(Built::InputError(Box::new(loaded)));
+    }
+    let book = Box::new(loaded.book);
+    let mut findings = check(&book, cap_warn);
+    if diag::error_count(&findings) > 0 {
+        return Ok(Built::Stopped { book, findings });
+    }
+    let rendered = render_book(&book, options, cap_warn)?;
+    findings.extend(rendered.findings.iter().cloned());
+    if diag::error_count(&findings) > 0 {
+        return Ok(Built::Stopped { book, findings });
+    }
+    ready(&rendered.files);
+    let report = write_output(&book, &rendered)?;
+    Ok(Built::Written {
+        book,
+        findings,
+        report,
+    })
+}
+
+/// The book's `book.toml`, or the defaults when it is missing or invalid (loading the book
+/// reports why). For callers that need only paths, without parsing every baseline.
+pub fn read_config(root: &std::path::Path) -> config::Config {
+    std::fs::read_to_string(root.join("book.toml"))
+        .ok()
+        .and_then(|text| config::parse(&text, source::FileId(0)).ok())
+        .unwrap_or_default()
+}

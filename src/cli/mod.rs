@@ -100,3 +100,25 @@ pub(crate) fn report_load_errors(result: &controlbook::LoadResult) -> bool {
     );
     true
 }
+
+/// Build options from the environment: the workbook timestamp is `SOURCE_DATE_EPOCH`
+/// (reproducible-builds.org) or a fixed date, never the clock.
+pub(crate) fn build_options() -> anyhow::Result<controlbook::BuildOptions> {
+    use anyhow::Context as _;
+    use controlbook::render::xlsx::{XlsxOptions, DEFAULT_TIMESTAMP};
+    let timestamp = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|t| *t >= 0)
+            .with_context(|| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{v}`"))?,
+        _ => DEFAULT_TIMESTAMP,
+    };
+    Ok(controlbook::BuildOptions {
+        xlsx: XlsxOptions {
+            timestamp,
+            ..XlsxOptions::default()
+        },
+    })
+}

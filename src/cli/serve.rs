@@ -11,7 +11,7 @@ use controlbook::serve::watch::Watch;
 use controlbook::serve::{http, Snapshot, State};
 use controlbook::BuildOptions;
 
-use super::{use_color, Outcome};
+use super::{build_options, use_color, Outcome};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -37,7 +37,7 @@ pub struct WatchArgs {
 }
 
 pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
-    let options = BuildOptions::default();
+    let options = build_options()?;
     let output = output_dir(root);
     let first = std::sync::Mutex::new(None);
     let outcome = rebuild(root, &options, use_color(), &|site| {
@@ -78,7 +78,7 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
         if args.open {
             open_browser(&url);
         }
-        spawn_watcher(root.to_path_buf(), args.poll, Arc::clone(&state))?;
+        spawn_watcher(root.to_path_buf(), options, args.poll, Arc::clone(&state))?;
         let server = axum::serve(listener, http::router(state));
         tokio::select! {
             result = server => result.context("the server stopped")?,
@@ -97,7 +97,7 @@ pub fn watch(root: &Path, args: WatchArgs) -> anyhow::Result<Outcome> {
         .build()
         .context("cannot start the async runtime")?;
     let interrupted = runtime.block_on(async { interrupt_signal() })?;
-    let options = BuildOptions::default();
+    let options = build_options()?;
     report(rebuild(root, &options, use_color(), &|_| {}), &[]);
     let watch = Watch::start(root, &watched_paths(root), args.poll).map_err(anyhow::Error::msg)?;
     eprintln!("watching {} for changes (Ctrl-C to stop)", root.display());
@@ -112,10 +112,14 @@ pub fn watch(root: &Path, args: WatchArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-fn spawn_watcher(root: PathBuf, poll: bool, state: Arc<State>) -> anyhow::Result<()> {
+fn spawn_watcher(
+    root: PathBuf,
+    options: BuildOptions,
+    poll: bool,
+    state: Arc<State>,
+) -> anyhow::Result<()> {
     let watch = Watch::start(&root, &watched_paths(&root), poll).map_err(anyhow::Error::msg)?;
     std::thread::spawn(move || {
-        let options = BuildOptions::default();
         while let Some(changed) = watch.next_change() {
             // The new site goes live as soon as it is rendered; the disk follows.
             match rebuild(&root, &options, use_color(), &|site| state.publish(site)) {
@@ -192,9 +196,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn output_dir(root: &Path) -> PathBuf {
-    controlbook::load(root)
-        .map(|l| controlbook::output_dir(&l.book))
-        .unwrap_or_else(|_| root.join("output"))
+    root.join(controlbook::read_config(root).build.output_dir)
 }
 
 /// The site from a previous build on disk; symlinks are not followed.

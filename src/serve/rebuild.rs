@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::build::BuildOptions;
 use crate::diag::{self, Diagnostic};
 use crate::render::OutputFile;
+use crate::Built;
 
 use super::Snapshot;
 
@@ -34,41 +35,25 @@ pub fn rebuild(
     ready: &dyn Fn(Snapshot),
 ) -> Outcome {
     let started = Instant::now();
-    let loaded = match crate::load(root) {
-        Ok(l) => l,
-        Err(e) => return failed_text(format!("error: {e}")),
-    };
-    if !loaded.diagnostics.is_empty() {
-        return failed(&loaded.diagnostics, &loaded.book.sources, color);
-    }
-    let book = &loaded.book;
-    let findings = crate::check(book, false);
-    if diag::error_count(&findings) > 0 {
-        return failed(&findings, &book.sources, color);
-    }
-    let rendered = match crate::render_book(book, options, false) {
-        Ok(r) => r,
-        Err(e) => return failed_text(format!("error: {e}")),
-    };
-    if diag::error_count(&rendered.findings) > 0 {
-        return failed(&rendered.findings, &book.sources, color);
-    }
-    ready(snapshot(&rendered.files));
-    if let Err(e) = crate::write_output(book, &rendered) {
-        return failed_text(format!("error: {e}"));
-    }
-    let mut all = findings;
-    all.extend(rendered.findings.iter().cloned());
-    let warnings = if all.is_empty() {
-        String::new()
-    } else {
-        diag::render_human(&all, &book.sources, color)
-    };
-    Outcome::Built {
-        baselines: rendered.baselines,
-        files: rendered.files.len(),
-        took: started.elapsed(),
-        warnings,
+    let publish = |files: &[OutputFile]| ready(snapshot(files));
+    match crate::build_book(root, options, false, &publish) {
+        Err(e) => failed_text(format!("error: {e}")),
+        Ok(Built::InputError(loaded)) => failed(&loaded.diagnostics, &loaded.book.sources, color),
+        Ok(Built::Stopped { book, findings }) => failed(&findings, &book.sources, color),
+        Ok(Built::Written {
+            book,
+            findings,
+            report,
+        }) => Outcome::Built {
+            baselines: report.baselines,
+            files: report.files,
+            took: started.elapsed(),
+            warnings: if findings.is_empty() {
+                String::new()
+            } else {
+                diag::render_human(&findings, &book.sources, color)
+            },
+        },
     }
 }
 
@@ -100,7 +85,7 @@ pub fn snapshot(files: &[OutputFile]) -> Snapshot {
 
 /// The folders and files a rebuild depends on, relative to the root.
 pub fn watched_paths(root: &Path) -> Vec<PathBuf> {
-    let config = crate::load(root).map(|l| l.book.config).unwrap_or_default();
+    let config = crate::read_config(root);
     let mut paths = vec![
         PathBuf::from("book.toml"),
         config.build.content_dir,

@@ -26,14 +26,8 @@ fn assert_rejected(edit: impl Fn(&str) -> (String, usize), expect_in_message: &s
     assert_ne!(broken, original, "the edit changed nothing");
     std::fs::write(&path, &broken).unwrap();
 
-    let out = controlbook()
-        .arg("--root")
-        .arg(root)
-        .arg("build")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, _, stderr) = run(root, &["build"]);
+    assert_eq!(code, Some(2), "{stderr}");
     let position = format!("{BASELINE}:{}", line_col(&broken, at));
     assert!(
         stderr.contains(&position),
@@ -157,14 +151,8 @@ fn invalid_utf8_is_an_input_error() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.extend_from_slice(b"\nservice: \xff\xfe\n");
     std::fs::write(&path, bytes).unwrap();
-    let out = controlbook()
-        .arg("--root")
-        .arg(root)
-        .arg("build")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, _, stderr) = run(root, &["build"]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("not valid UTF-8"), "{stderr}");
     assert!(stderr.contains(BASELINE), "{stderr}");
 }
@@ -172,13 +160,8 @@ fn invalid_utf8_is_an_input_error() {
 #[test]
 fn a_folder_that_is_not_a_book_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = controlbook()
-        .arg("--root")
-        .arg(dir.path())
-        .arg("build")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a book"));
+    let (code, _, stderr) = run(dir.path(), &["build"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("not a book"));
     assert!(!dir.path().join("output").exists());
 }

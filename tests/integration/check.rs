@@ -39,18 +39,7 @@ fn position_of(root: &Path, needle: &str) -> (usize, usize) {
 }
 
 fn check(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = controlbook()
-        .arg("--root")
-        .arg(root)
-        .arg("check")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    run(root, &[&["check"], args].concat())
 }
 
 #[test]
@@ -217,14 +206,9 @@ fn build_stops_on_error_findings_without_touching_output() {
         .unwrap()
         .replace("version: 2.0.0", "version: \"2.0\"");
     std::fs::write(&path, text).unwrap();
-    let out = controlbook()
-        .arg("--root")
-        .arg(book.path())
-        .arg("build")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("policy-invalid-version"));
+    let (code, _, stderr) = run(book.path(), &["build"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("policy-invalid-version"));
     let after = std::fs::read(
         book.path()
             .join("output/md/container-registry-security-baseline.md"),

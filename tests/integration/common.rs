@@ -58,6 +58,21 @@ pub fn controlbook() -> Command {
     cmd
 }
 
+/// Runs `controlbook --root ROOT ARGS…`: exit code, stdout, stderr.
+pub fn run(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = controlbook()
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("controlbook runs");
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
 /// Runs `controlbook build` in `root` and asserts success.
 pub fn build(root: &Path) {
     controlbook()

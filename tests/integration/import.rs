@@ -26,20 +26,6 @@ fn new_book() -> tempfile::TempDir {
     dir
 }
 
-fn run(root: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = controlbook()
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// Rows of a Feature Summary sheet as header -> value maps, Microsoft's `None` as empty and
 /// whitespace folded (the documented normalisations).
 fn summary_rows(path: &Path) -> Vec<HashMap<String, String>> {

@@ -41,14 +41,8 @@ fn a_broken_template_fails_the_build_and_keeps_the_output() {
         "{% extends \"base.html\" %}{% block content %}{% for x in %}{% endblock content %}",
     )
     .unwrap();
-    let out = controlbook()
-        .arg("--root")
-        .arg(book.path())
-        .arg("build")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (code, _, stderr) = run(book.path(), &["build"]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("template"), "{stderr}");
     assert_eq!(
         before,
