@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod config;
+pub mod corpus;
 pub mod diag;
 pub mod error;
 pub mod import;

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod corpus;
 mod import;
 mod import_policies;
 mod init;
@@ -68,6 +69,9 @@ enum Command {
     /// Rebuild on every change of content/, themes/ and book.toml
     #[cfg(feature = "serve")]
     Watch(serve::WatchArgs),
+    /// Write a benchmark book of N baselines made from Microsoft's workbooks
+    #[command(hide = true)]
+    Corpus(corpus::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -77,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Schema(args) => schema::run(args),
         Command::Init(args) => init::run(args),
         Command::Import(args) => import::run(&cli.root, args),
+        Command::Corpus(args) => corpus::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(&cli.root, args),
         #[cfg(feature = "serve")]
