@@ -4,16 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::render::{self, site::download_names, xlsx::XlsxOptions, OutputFile};
+use crate::render::site::{download_names, Site};
+use crate::render::{self, xlsx::XlsxOptions, OutputFile};
 use crate::resolve::Doc;
-use crate::theme::Theme;
 
 /// What a build may vary: the timestamp in document properties.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BuildOptions {
     pub xlsx: XlsxOptions,
 }
@@ -22,32 +20,44 @@ pub struct BuildOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildReport {
     pub baselines: usize,
+    /// How many baselines were rendered and how many reused from a previous build.
+    pub reuse: crate::Reuse,
     pub files: usize,
     pub bytes: u64,
 }
 
-/// Renders every enabled output of `docs` as files relative to the output folder.
-pub fn render_all(
-    docs: &[Doc],
+/// Every output of one baseline that depends on it alone: its workbook, CSV, Markdown,
+/// JSON, its site page and the site's copies of its downloads.
+pub fn render_doc(
+    doc: &Doc,
+    site: Option<&Site<'_>>,
     config: &Config,
-    theme: &Theme,
     options: &BuildOptions,
 ) -> Result<Vec<OutputFile>> {
-    let per_doc: Vec<Vec<OutputFile>> = docs
-        .par_iter()
-        .map(|doc| render_doc(doc, config, options))
-        .collect::<Result<_>>()?;
-    let mut files: Vec<OutputFile> = per_doc.into_iter().flatten().collect();
-    if config.output.site {
-        for f in render::site::render(docs, config, theme)? {
-            files.push(OutputFile::new(Path::new("site").join(&f.path), f.bytes));
-        }
+    let mut files = render_downloads(doc, config, options)?;
+    if let Some(site) = site {
+        files.push(in_site(site.baseline_page(doc)?));
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
-fn render_doc(doc: &Doc, config: &Config, options: &BuildOptions) -> Result<Vec<OutputFile>> {
+/// The outputs made from every baseline at once.
+pub fn render_shared(docs: &[&Doc], site: Option<&Site<'_>>) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    if let Some(site) = site {
+        files.extend(site.shared_pages(docs)?.into_iter().map(in_site));
+    }
+    Ok(files)
+}
+
+fn in_site(f: OutputFile) -> OutputFile {
+    OutputFile {
+        path: Path::new("site").join(&f.path),
+        bytes: f.bytes,
+    }
+}
+
+fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Result<Vec<OutputFile>> {
     let out = &config.output;
     let stem = doc.file_stem();
     let mut files = Vec::new();
@@ -148,9 +158,55 @@ pub fn write_atomically(out_dir: &Path, files: &[OutputFile]) -> Result<BuildRep
     }
     Ok(BuildReport {
         baselines: 0,
+        reuse: crate::Reuse::default(),
         files: files.len(),
         bytes,
     })
+}
+
+/// The files as last written to the output folder, so that the next write can skip the
+/// ones that did not change.
+pub type Written = std::collections::HashMap<PathBuf, std::sync::Arc<[u8]>>;
+
+/// Brings `out_dir`, which holds `previous`, up to date with `files`: writes the files
+/// that changed (each through a temporary file and a rename, so no file is ever seen half
+/// written), removes the ones that are gone. For `serve` and `watch`, which rebuild after
+/// every save; `build` always swaps in a complete folder.
+pub fn write_changed(out_dir: &Path, files: &[OutputFile], previous: &Written) -> Result<u64> {
+    let mut total = 0;
+    for f in files {
+        let unchanged = previous
+            .get(&f.path)
+            .is_some_and(|old| std::sync::Arc::ptr_eq(old, &f.bytes) || **old == *f.bytes);
+        if unchanged {
+            continue;
+        }
+        let path = out_dir.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+        }
+        let temporary = path.with_file_name(format!(
+            ".{}.tmp-{}",
+            f.path
+                .file_name()
+                .map_or_else(Default::default, |n| n.to_string_lossy()),
+            std::process::id()
+        ));
+        std::fs::write(&temporary, &f.bytes).map_err(|e| Error::write(&temporary, e))?;
+        std::fs::rename(&temporary, &path).map_err(|e| Error::write(&path, e))?;
+        total += f.bytes.len() as u64;
+    }
+    let current: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+    for gone in previous.keys().filter(|p| !current.contains(p)) {
+        let path = out_dir.join(gone);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::write(&path, e))
+            }
+            _ => {}
+        }
+    }
+    Ok(total)
 }
 
 fn write_all(root: &Path, files: &[OutputFile]) -> Result<u64> {
@@ -192,6 +248,38 @@ mod tests {
         assert!(!out.join("old").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folders were left behind");
+    }
+
+    #[test]
+    fn write_changed_rewrites_only_what_changed_and_removes_what_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let first = [
+            OutputFile::new("site/a.html", "a"),
+            OutputFile::new("site/b.html", "b"),
+        ];
+        write_atomically(&out, &first).unwrap();
+        let previous: Written = first
+            .iter()
+            .map(|f| (f.path.clone(), f.bytes.clone()))
+            .collect();
+        // A file the previous write did not produce is left alone by the next one.
+        std::fs::write(out.join("site/a.html"), "touched").unwrap();
+        let second = [first[0].clone(), OutputFile::new("site/c.html", "c")];
+        write_changed(&out, &second, &previous).unwrap();
+        let read = |p: &str| std::fs::read_to_string(out.join(p)).ok();
+        assert_eq!(
+            read("site/a.html").as_deref(),
+            Some("touched"),
+            "unchanged file rewritten"
+        );
+        assert_eq!(read("site/b.html"), None, "removed file kept");
+        assert_eq!(read("site/c.html").as_deref(), Some("c"));
+        let names: Vec<_> = std::fs::read_dir(out.join("site"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "temporary files left behind: {names:?}");
     }
 
     #[test]

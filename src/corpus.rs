@@ -76,7 +76,7 @@ fn variant(original: &Baseline, index: usize, round_size: usize) -> Baseline {
     for control in &mut b.controls {
         for feature in &mut control.features {
             position += 1;
-            if (index * 31 + position) % 7 == 0 {
+            if (index * 31 + position).is_multiple_of(7) {
                 let note = format!("Reviewed for deployment {round} of this service.");
                 match &mut feature.feature_notes {
                     Some(n) => {

@@ -6,6 +6,7 @@
 //! every output into a temporary folder and swaps it in.
 
 pub mod build;
+pub mod cache;
 pub mod config;
 pub mod corpus;
 pub mod diag;
@@ -28,6 +29,7 @@ pub mod yaml_write;
 use std::path::PathBuf;
 
 pub use build::{BuildOptions, BuildReport};
+pub use cache::{Cache, Reuse};
 pub use error::{Error, Result};
 pub use load::{load, Book, LoadResult};
 
@@ -58,23 +60,34 @@ pub struct Rendered {
     pub files: Vec<render::OutputFile>,
     pub findings: Vec<diag::Diagnostic>,
     pub baselines: usize,
+    pub reuse: Reuse,
 }
 
 /// Renders every output of a book that loaded without errors, and checks the links of
 /// the rendered site. Nothing is written.
 pub fn render_book(book: &Book, options: &BuildOptions, cap_warn: bool) -> Result<Rendered> {
-    let docs = resolve::resolve(book);
+    render_book_cached(book, options, cap_warn, &mut Cache::default())
+}
+
+/// [`render_book`], reusing what `cache` holds from the previous render of this book.
+pub fn render_book_cached(
+    book: &Book,
+    options: &BuildOptions,
+    cap_warn: bool,
+    cache: &mut Cache,
+) -> Result<Rendered> {
     let theme = theme_for(book)?;
-    let files = build::render_all(&docs, &book.config, &theme, options)?;
+    let (files, reuse) = cache.render(book, &theme, options)?;
     let findings = rules::apply_severities(
-        rules::check_site_links(&files, true),
+        rules::check_site_cached(&files, true, &mut cache.links),
         &book.config.check,
         cap_warn,
     );
     Ok(Rendered {
         files,
         findings,
-        baselines: docs.len(),
+        baselines: reuse.rendered + reuse.reused,
+        reuse,
     })
 }
 
@@ -82,6 +95,34 @@ pub fn render_book(book: &Book, options: &BuildOptions, cap_warn: bool) -> Resul
 pub fn write_output(book: &Book, rendered: &Rendered) -> Result<BuildReport> {
     let mut report = build::write_atomically(&output_dir(book), &rendered.files)?;
     report.baselines = rendered.baselines;
+    report.reuse = rendered.reuse;
+    Ok(report)
+}
+
+/// [`write_output`] for a book built before with `cache`: when the output folder still
+/// holds that build, only the files that changed are written.
+fn write_output_cached(book: &Book, rendered: &Rendered, cache: &mut Cache) -> Result<BuildReport> {
+    let out_dir = output_dir(book);
+    let mut report = match &cache.written {
+        Some(previous) if out_dir.is_dir() => {
+            let bytes = build::write_changed(&out_dir, &rendered.files, previous)?;
+            BuildReport {
+                baselines: rendered.baselines,
+                reuse: rendered.reuse,
+                files: rendered.files.len(),
+                bytes,
+            }
+        }
+        _ => write_output(book, rendered)?,
+    };
+    report.reuse = rendered.reuse;
+    cache.written = Some(
+        rendered
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), std::sync::Arc::clone(&f.bytes)))
+            .collect(),
+    );
     Ok(report)
 }
 
@@ -112,7 +153,19 @@ pub fn build_book(
     cap_warn: bool,
     ready: &dyn Fn(&[render::OutputFile]),
 ) -> Result<Built> {
-    let loaded = load(root)?;
+    build_book_cached(root, options, cap_warn, &mut Cache::default(), ready)
+}
+
+/// [`build_book`] with the cache of a previous build of the same book: unchanged
+/// baselines are neither parsed nor rendered again.
+pub fn build_book_cached(
+    root: &std::path::Path,
+    options: &BuildOptions,
+    cap_warn: bool,
+    cache: &mut Cache,
+    ready: &dyn Fn(&[render::OutputFile]),
+) -> Result<Built> {
+    let loaded = load::load_cached(root, &mut cache.parsed)?;
     if !loaded.diagnostics.is_empty() {
         return Ok(Built::InputError(Box::new(loaded)));
     }
@@ -121,13 +174,13 @@ pub fn build_book(
     if diag::error_count(&findings) > 0 {
         return Ok(Built::Stopped { book, findings });
     }
-    let rendered = render_book(&book, options, cap_warn)?;
+    let rendered = render_book_cached(&book, options, cap_warn, cache)?;
     findings.extend(rendered.findings.iter().cloned());
     if diag::error_count(&findings) > 0 {
         return Ok(Built::Stopped { book, findings });
     }
     ready(&rendered.files);
-    let report = write_output(&book, &rendered)?;
+    let report = write_output_cached(&book, &rendered, cache)?;
     Ok(Built::Written {
         book,
         findings,

@@ -2,6 +2,7 @@
 //! baselines. Syntax and type errors, and references to controls or features that do not
 //! exist, become diagnostics with file, line and column.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -60,9 +61,22 @@ pub struct LoadResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Baselines parsed by an earlier load, by path, with the text they were parsed from: a
+/// file whose text has not changed is not parsed again.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    baselines: HashMap<PathBuf, (String, Baseline)>,
+}
+
 /// Loads the book at `root`. Only I/O errors on the book's folders are `Err`; everything
 /// wrong with a file's content is a diagnostic.
 pub fn load(root: &Path) -> Result<LoadResult> {
+    load_cached(root, &mut ParseCache::default())
+}
+
+/// [`load`], reusing the baselines of `cache` whose text is unchanged, and leaving in it
+/// the baselines of this load.
+pub fn load_cached(root: &Path, cache: &mut ParseCache) -> Result<LoadResult> {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
 
@@ -133,14 +147,28 @@ pub fn load(root: &Path) -> Result<LoadResult> {
     let parsed: Vec<_> = {
         use rayon::prelude::*;
         let sources = &book.sources;
+        let previous = &cache.baselines;
         pending
             .par_iter()
-            .map(|&file| parse_yaml::<Baseline>(sources, file))
+            .map(|&file| {
+                let source = sources.get(file);
+                match previous.get(&source.path) {
+                    Some((text, value)) if *text == source.text => Ok(value.clone()),
+                    _ => parse_yaml::<Baseline>(sources, file),
+                }
+            })
             .collect()
     };
+    cache.baselines.clear();
     for (file, result) in pending.into_iter().zip(parsed) {
         match result {
-            Ok(value) => book.baselines.push(Loaded { file, value }),
+            Ok(value) => {
+                let source = book.sources.get(file);
+                cache
+                    .baselines
+                    .insert(source.path.clone(), (source.text.clone(), value.clone()));
+                book.baselines.push(Loaded { file, value });
+            }
             Err(d) => diagnostics.push(*d),
         }
     }

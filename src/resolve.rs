@@ -172,16 +172,25 @@ pub fn resolve(book: &Book) -> Vec<Doc> {
         .iter()
         .filter_map(|b| resolve_one(book, &b.value))
         .collect();
-    docs.sort_by(|a, b| {
-        a.service
-            .to_lowercase()
-            .cmp(&b.service.to_lowercase())
-            .then(a.slug.cmp(&b.slug))
-    });
+    docs.sort_by(order);
     docs
 }
 
-fn resolve_one(book: &Book, baseline: &model::Baseline) -> Option<Doc> {
+/// Puts documents in the order every listing shows them: by service name, then slug.
+pub fn sort(docs: &mut [&Doc]) {
+    docs.sort_by(|a, b| order(a, b));
+}
+
+fn order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
+    a.service
+        .to_lowercase()
+        .cmp(&b.service.to_lowercase())
+        .then(a.slug.cmp(&b.slug))
+}
+
+/// Resolves one baseline; `None` when its benchmark is not in the book (loading reports
+/// that as an error, so a book that loaded cleanly always resolves).
+pub fn resolve_one(book: &Book, baseline: &model::Baseline) -> Option<Doc> {
     let benchmark = book.benchmark(&baseline.benchmark.value)?;
     let service = baseline.service.value.clone();
     let bench_ref = BenchmarkRef {

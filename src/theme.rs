@@ -25,7 +25,7 @@ const DEFAULT: &[(&str, &[u8])] = embed![
 ];
 
 /// Theme files by relative path (`templates/…` and `static/…`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Theme {
     files: BTreeMap<String, Vec<u8>>,
 }

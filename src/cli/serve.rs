@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use controlbook::serve::rebuild::{rebuild, watched_paths, Outcome as Rebuilt};
+use controlbook::serve::rebuild::{watched_paths, Outcome as Rebuilt, Rebuilder};
 use controlbook::serve::watch::Watch;
 use controlbook::serve::{http, Snapshot, State};
-use controlbook::BuildOptions;
 
 use super::{build_options, use_color, Outcome};
 
@@ -40,7 +39,8 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
     let options = build_options()?;
     let output = output_dir(root);
     let first = std::sync::Mutex::new(None);
-    let outcome = rebuild(root, &options, use_color(), &|site| {
+    let mut rebuilder = Rebuilder::new(root, options, use_color());
+    let outcome = rebuilder.rebuild(&|site| {
         if let Ok(mut f) = first.lock() {
             *f = Some(site);
         }
@@ -78,7 +78,7 @@ pub fn serve(root: &Path, args: ServeArgs) -> anyhow::Result<Outcome> {
         if args.open {
             open_browser(&url);
         }
-        spawn_watcher(root.to_path_buf(), options, args.poll, Arc::clone(&state))?;
+        spawn_watcher(root, rebuilder, args.poll, Arc::clone(&state))?;
         let server = axum::serve(listener, http::router(state));
         tokio::select! {
             result = server => result.context("the server stopped")?,
@@ -97,14 +97,13 @@ pub fn watch(root: &Path, args: WatchArgs) -> anyhow::Result<Outcome> {
         .build()
         .context("cannot start the async runtime")?;
     let interrupted = runtime.block_on(async { interrupt_signal() })?;
-    let options = build_options()?;
-    report(rebuild(root, &options, use_color(), &|_| {}), &[]);
+    let mut rebuilder = Rebuilder::new(root, build_options()?, use_color());
+    report(rebuilder.rebuild(&|_| {}), &[]);
     let watch = Watch::start(root, &watched_paths(root), args.poll).map_err(anyhow::Error::msg)?;
     eprintln!("watching {} for changes (Ctrl-C to stop)", root.display());
-    let root = root.to_path_buf();
     std::thread::spawn(move || {
         while let Some(changed) = watch.next_change() {
-            report(rebuild(&root, &options, use_color(), &|_| {}), &changed);
+            report(rebuilder.rebuild(&|_| {}), &changed);
         }
     });
     runtime.block_on(interrupted);
@@ -113,16 +112,16 @@ pub fn watch(root: &Path, args: WatchArgs) -> anyhow::Result<Outcome> {
 }
 
 fn spawn_watcher(
-    root: PathBuf,
-    options: BuildOptions,
+    root: &Path,
+    mut rebuilder: Rebuilder,
     poll: bool,
     state: Arc<State>,
 ) -> anyhow::Result<()> {
-    let watch = Watch::start(&root, &watched_paths(&root), poll).map_err(anyhow::Error::msg)?;
+    let watch = Watch::start(root, &watched_paths(root), poll).map_err(anyhow::Error::msg)?;
     std::thread::spawn(move || {
         while let Some(changed) = watch.next_change() {
             // The new site goes live as soon as it is rendered; the disk follows.
-            match rebuild(&root, &options, use_color(), &|site| state.publish(site)) {
+            match rebuilder.rebuild(&|site| state.publish(site)) {
                 outcome @ Rebuilt::Built { .. } => {
                     report(outcome, &changed);
                 }
@@ -145,10 +144,10 @@ fn report(outcome: Rebuilt, changed: &[PathBuf]) {
     match &outcome {
         Rebuilt::Built {
             baselines,
+            reuse,
             files,
             took,
             warnings,
-            ..
         } => {
             eprint!("{warnings}");
             let why = if changed.is_empty() {
@@ -161,10 +160,16 @@ fn report(outcome: Rebuilt, changed: &[PathBuf]) {
             } else {
                 "rebuilt"
             };
-            eprintln!(
-                "{verb} {baselines} baseline{} ({files} files) in {took:.0?}{why}",
-                plural(*baselines)
-            );
+            let what = if reuse.reused == 0 {
+                format!("{baselines} baseline{}", plural(*baselines))
+            } else {
+                format!(
+                    "{} of {baselines} baseline{}",
+                    reuse.rendered,
+                    plural(*baselines)
+                )
+            };
+            eprintln!("{verb} {what} ({files} files) in {took:.0?}{why}");
         }
         Rebuilt::Failed { terminal, .. } => {
             eprint!("{terminal}");

@@ -10,19 +10,21 @@ pub mod text;
 pub mod xlsx;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-/// A file to write, by path relative to the output folder.
+/// A file to write, by path relative to the output folder. The bytes are shared, so that
+/// `serve` can keep a rendered file across rebuilds and hand it out without copying.
 #[derive(Clone, Debug)]
 pub struct OutputFile {
     pub path: PathBuf,
-    pub bytes: Vec<u8>,
+    pub bytes: Arc<[u8]>,
 }
 
 impl OutputFile {
     pub fn new(path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> Self {
         OutputFile {
             path: path.into(),
-            bytes: bytes.into(),
+            bytes: bytes.into().into(),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN}
 use super::text::is_web_url;
 
 /// Settings that make a workbook reproducible.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct XlsxOptions {
     /// Document creation time, seconds since the Unix epoch.
     pub timestamp: i64,

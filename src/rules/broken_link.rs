@@ -3,6 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::render::OutputFile;
@@ -31,9 +34,44 @@ Correct the template or the link; the message names the page and the target.",
     check: None,
 };
 
+/// The ids and link targets of each page, kept with the bytes they were read from: a page
+/// that a rebuild did not re-render is not parsed again.
+#[derive(Debug, Default)]
+pub struct LinkCache {
+    pages: HashMap<String, (Arc<[u8]>, Arc<PageLinks>)>,
+}
+
+#[derive(Debug)]
+struct PageLinks {
+    ids: HashSet<String>,
+    targets: Vec<String>,
+}
+
+impl PageLinks {
+    fn read(bytes: &[u8]) -> Self {
+        let html = String::from_utf8_lossy(bytes);
+        let mut targets: Vec<String> = attribute_values(&html, "href").into_iter().collect();
+        targets.extend(attribute_values(&html, "src"));
+        targets.sort();
+        PageLinks {
+            ids: attribute_values(&html, "id"),
+            targets,
+        }
+    }
+}
+
 /// Checks the links of the site's HTML pages among `files` (paths relative to the output
 /// folder, the site under `site/`).
 pub fn check_site(files: &[OutputFile], severity_error: bool) -> Vec<Diagnostic> {
+    check_site_cached(files, severity_error, &mut LinkCache::default())
+}
+
+/// [`check_site`], reading only the pages that are not in `cache` with the same bytes.
+pub fn check_site_cached(
+    files: &[OutputFile],
+    severity_error: bool,
+    cache: &mut LinkCache,
+) -> Vec<Diagnostic> {
     let site: HashMap<String, &OutputFile> = files
         .iter()
         .filter_map(|f| {
@@ -41,29 +79,37 @@ pub fn check_site(files: &[OutputFile], severity_error: bool) -> Vec<Diagnostic>
             p.strip_prefix("site/").map(|rel| (rel.to_string(), f))
         })
         .collect();
-    let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
-    for (path, f) in &site {
-        if path.ends_with(".html") {
-            ids.insert(
-                path.as_str(),
-                attribute_values(&String::from_utf8_lossy(&f.bytes), "id"),
-            );
-        }
-    }
-    let mut out = Vec::new();
-    let mut pages: Vec<&String> = site.keys().filter(|p| p.ends_with(".html")).collect();
+    let read: Vec<(String, Arc<[u8]>, Arc<PageLinks>)> = site
+        .par_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, f)| {
+            let links = match cache.pages.get(path.as_str()) {
+                Some((bytes, links)) if Arc::ptr_eq(bytes, &f.bytes) => Arc::clone(links),
+                _ => Arc::new(PageLinks::read(&f.bytes)),
+            };
+            (path.clone(), Arc::clone(&f.bytes), links)
+        })
+        .collect();
+    cache.pages = read
+        .into_iter()
+        .map(|(path, bytes, links)| (path, (bytes, links)))
+        .collect();
+
+    let ids: HashMap<&str, &HashSet<String>> = cache
+        .pages
+        .iter()
+        .map(|(path, (_, links))| (path.as_str(), &links.ids))
+        .collect();
+    let mut pages: Vec<&String> = cache.pages.keys().collect();
     pages.sort();
+    let mut out = Vec::new();
     for page in pages {
         // 404.html is served at any depth; its links start from the site URL.
         if page == "404.html" {
             continue;
         }
-        let html = String::from_utf8_lossy(&site[page].bytes);
-        let mut targets: Vec<String> = attribute_values(&html, "href").into_iter().collect();
-        targets.extend(attribute_values(&html, "src"));
-        targets.sort();
-        for target in targets {
-            if let Some(problem) = broken(page, &target, &site, &ids) {
+        for target in &cache.pages[page].1.targets {
+            if let Some(problem) = broken(page, target, &site, &ids) {
                 let message = format!("`site/{page}` links to `{target}`, {problem}");
                 out.push(if severity_error {
                     Diagnostic::error(RULE.id, message)
@@ -80,7 +126,7 @@ fn broken(
     page: &str,
     target: &str,
     site: &HashMap<String, &OutputFile>,
-    ids: &HashMap<&str, HashSet<String>>,
+    ids: &HashMap<&str, &HashSet<String>>,
 ) -> Option<String> {
     let external = target.starts_with("//")
         || target.split_once(':').is_some_and(|(scheme, _)| {
@@ -196,6 +242,24 @@ mod tests {
             ("assets/s.css", ""),
         ]);
         assert!(check_site(&files, true).is_empty());
+    }
+
+    #[test]
+    fn a_cached_page_is_checked_against_the_new_site() {
+        let mut cache = LinkCache::default();
+        let mut files = site(&[
+            ("index.html", "<a href=\"a/index.html#ns-1\">x</a>"),
+            ("a/index.html", "<h2 id=\"ns-1\">NS-1</h2>"),
+        ]);
+        assert!(check_site_cached(&files, true, &mut cache).is_empty());
+        // index.html keeps its bytes (and its cached links); the page it links to loses
+        // the anchor, which the next check must see.
+        files[1] = OutputFile::new("site/a/index.html", "<h2 id=\"ns-2\">NS-2</h2>");
+        let found = check_site_cached(&files, true, &mut cache);
+        assert_eq!(found.len(), 1, "{found:?}");
+        files.pop();
+        let found = check_site_cached(&files, true, &mut cache);
+        assert!(found[0].message.contains("does not exist"), "{found:?}");
     }
 
     #[test]

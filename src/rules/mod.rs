@@ -24,7 +24,7 @@ use crate::load::Book;
 use crate::model::{Baseline, BaselineControl, FeatureEntry, Spanned};
 use crate::source::FileId;
 
-pub use broken_link::check_site as check_site_links;
+pub use broken_link::{check_site as check_site_links, check_site_cached, LinkCache};
 
 /// A consistency rule.
 pub struct Rule {

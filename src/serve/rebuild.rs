@@ -2,12 +2,13 @@
 //! The outcome is either the site's files or the diagnostic text to show.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::build::BuildOptions;
 use crate::diag::{self, Diagnostic};
 use crate::render::OutputFile;
-use crate::Built;
+use crate::{Built, Cache, Reuse};
 
 use super::Snapshot;
 
@@ -16,6 +17,8 @@ pub enum Outcome {
     /// Built and written.
     Built {
         baselines: usize,
+        /// How many baselines were rendered again.
+        reuse: Reuse,
         files: usize,
         took: Duration,
         warnings: String,
@@ -24,36 +27,55 @@ pub enum Outcome {
     Failed { plain: String, terminal: String },
 }
 
-/// Rebuilds the book at `root`. `ready` receives the new site as soon as it is rendered,
-/// before `output/` is rewritten, so that a browser reloads without waiting for the disk.
-/// I/O errors (an unreadable folder, a broken template) are reported like content errors:
-/// the writer fixes them and saves again.
-pub fn rebuild(
-    root: &Path,
-    options: &BuildOptions,
+/// Rebuilds one book again and again, keeping what each rebuild can reuse from the last.
+pub struct Rebuilder {
+    root: PathBuf,
+    options: BuildOptions,
     color: bool,
-    ready: &dyn Fn(Snapshot),
-) -> Outcome {
-    let started = Instant::now();
-    let publish = |files: &[OutputFile]| ready(snapshot(files));
-    match crate::build_book(root, options, false, &publish) {
-        Err(e) => failed_text(format!("error: {e}")),
-        Ok(Built::InputError(loaded)) => failed(&loaded.diagnostics, &loaded.book.sources, color),
-        Ok(Built::Stopped { book, findings }) => failed(&findings, &book.sources, color),
-        Ok(Built::Written {
-            book,
-            findings,
-            report,
-        }) => Outcome::Built {
-            baselines: report.baselines,
-            files: report.files,
-            took: started.elapsed(),
-            warnings: if findings.is_empty() {
-                String::new()
-            } else {
-                diag::render_human(&findings, &book.sources, color)
+    cache: Cache,
+}
+
+impl Rebuilder {
+    pub fn new(root: &Path, options: BuildOptions, color: bool) -> Self {
+        Rebuilder {
+            root: root.to_path_buf(),
+            options,
+            color,
+            cache: Cache::default(),
+        }
+    }
+
+    /// Rebuilds the book. `ready` receives the new site as soon as it is rendered, before
+    /// `output/` is rewritten, so that a browser reloads without waiting for the disk. I/O
+    /// errors (an unreadable folder, a broken template) are reported like content errors:
+    /// the writer fixes them and saves again.
+    pub fn rebuild(&mut self, ready: &dyn Fn(Snapshot)) -> Outcome {
+        let started = Instant::now();
+        let publish = |files: &[OutputFile]| ready(snapshot(files));
+        let built =
+            crate::build_book_cached(&self.root, &self.options, false, &mut self.cache, &publish);
+        match built {
+            Err(e) => failed_text(format!("error: {e}")),
+            Ok(Built::InputError(loaded)) => {
+                failed(&loaded.diagnostics, &loaded.book.sources, self.color)
+            }
+            Ok(Built::Stopped { book, findings }) => failed(&findings, &book.sources, self.color),
+            Ok(Built::Written {
+                book,
+                findings,
+                report,
+            }) => Outcome::Built {
+                baselines: report.baselines,
+                reuse: report.reuse,
+                files: report.files,
+                took: started.elapsed(),
+                warnings: if findings.is_empty() {
+                    String::new()
+                } else {
+                    diag::render_human(&findings, &book.sources, self.color)
+                },
             },
-        },
+        }
     }
 }
 
@@ -77,7 +99,7 @@ pub fn snapshot(files: &[OutputFile]) -> Snapshot {
     for f in files {
         let path = f.path.to_string_lossy().replace('\\', "/");
         if let Some(rel) = path.strip_prefix("site/") {
-            site.files.insert(rel.to_string(), f.bytes.clone().into());
+            site.files.insert(rel.to_string(), Arc::clone(&f.bytes));
         }
     }
     site

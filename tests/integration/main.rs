@@ -8,6 +8,7 @@ mod check;
 mod common;
 mod fidelity;
 mod import;
+mod incremental;
 mod readme;
 mod reproducible;
 mod schema;

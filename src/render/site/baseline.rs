@@ -1,20 +1,15 @@
-//! The static HTML site: the home page, one page per baseline in the Learn article's
-//! order, `404.html` and the theme's assets. Text from YAML is escaped by tera's
-//! autoescape; Markdown fields are rendered here and sanitised before they reach a template.
+//! The page of one baseline, in the Learn article's order: the security profile, then
+//! each domain's controls with their features and policies. Text from YAML is escaped by
+//! tera's autoescape; Markdown fields are rendered here and sanitised before they reach a
+//! template.
 
 use serde::Serialize;
-use tera::{Context, Tera};
 
-use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::model::{Responsibility, Tri};
-use crate::resolve::{ControlDoc, Doc, FeatureDoc};
-use crate::theme::Theme;
-
-use super::text::{
+use crate::model::Tri;
+use crate::render::text::{
     autolink_html, escape_html, is_web_url, labelled_markdown_to_html, markdown_to_html,
 };
-use super::OutputFile;
+use crate::resolve::{ControlDoc, Doc, FeatureDoc};
 
 /// The downloads of a baseline, by label and file name below `downloads/`.
 pub fn download_names(doc: &Doc) -> Vec<(&'static str, String)> {
@@ -28,33 +23,13 @@ pub fn download_names(doc: &Doc) -> Vec<(&'static str, String)> {
 }
 
 #[derive(Serialize)]
-struct BookView<'a> {
-    title: &'a str,
-    description: &'a str,
-    language: &'a str,
+pub struct Link {
+    pub label: &'static str,
+    pub href: String,
 }
 
 #[derive(Serialize)]
-struct Link {
-    label: &'static str,
-    href: String,
-}
-
-#[derive(Serialize)]
-struct IndexRow {
-    service: String,
-    href: String,
-    benchmark: String,
-    controls: usize,
-    supported: usize,
-    not_supported: usize,
-    not_applicable: usize,
-    customer: usize,
-    downloads: Vec<Link>,
-}
-
-#[derive(Serialize)]
-struct BaselineView {
+pub struct BaselineView {
     service: String,
     benchmark: String,
     resource_provider: String,
@@ -113,99 +88,7 @@ struct PolicyView {
     source_url: Option<String>,
 }
 
-/// Renders every page of the site and copies the theme's assets.
-pub fn render(docs: &[Doc], config: &Config, theme: &Theme) -> Result<Vec<OutputFile>> {
-    let tera = load_templates(theme)?;
-    let book = BookView {
-        title: &config.book.title,
-        description: &config.book.description,
-        language: &config.book.language,
-    };
-    let mut files = Vec::new();
-
-    let rows: Vec<IndexRow> = docs.iter().map(index_row).collect();
-    let mut ctx = base_context(&book, "");
-    ctx.insert("baselines", &rows);
-    files.push(OutputFile::new(
-        "index.html",
-        render_page(&tera, "index.html", &ctx)?,
-    ));
-
-    for doc in docs {
-        let mut ctx = base_context(&book, "../");
-        ctx.insert("doc", &baseline_view(doc));
-        let html = render_page(&tera, "baseline.html", &ctx)?;
-        files.push(OutputFile::new(format!("{}/index.html", doc.slug), html));
-    }
-
-    // The 404 page is served at any depth, so its links start from the site URL.
-    let ctx = base_context(&book, &config.site.base());
-    files.push(OutputFile::new(
-        "404.html",
-        render_page(&tera, "404.html", &ctx)?,
-    ));
-
-    for (path, bytes) in theme.assets() {
-        files.push(OutputFile::new(format!("assets/{path}"), bytes.to_vec()));
-    }
-    Ok(files)
-}
-
-fn load_templates(theme: &Theme) -> Result<Tera> {
-    let mut tera = Tera::default();
-    tera.add_raw_templates(theme.templates()?)
-        .map_err(|e| template_error("parse", &e))?;
-    Ok(tera)
-}
-
-fn render_page(tera: &Tera, name: &str, ctx: &Context) -> Result<Vec<u8>> {
-    tera.render(name, ctx)
-        .map(String::into_bytes)
-        .map_err(|e| template_error(name, &e))
-}
-
-fn template_error(name: &str, e: &tera::Error) -> Error {
-    use std::error::Error as _;
-    let mut message = e.to_string().trim_start_matches("error: ").to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    Error::Template {
-        name: name.to_string(),
-        message,
-    }
-}
-
-fn base_context(book: &BookView<'_>, root: &str) -> Context {
-    let mut ctx = Context::new();
-    ctx.insert("book", book);
-    ctx.insert("root", root);
-    ctx
-}
-
-fn index_row(doc: &Doc) -> IndexRow {
-    let features: Vec<&FeatureDoc> = doc.features().map(|(_, _, f)| f).collect();
-    let count = |t: Tri| features.iter().filter(|f| f.supported == t).count();
-    IndexRow {
-        service: doc.service.clone(),
-        href: format!("{}/index.html", doc.slug),
-        benchmark: format!("{} {}", doc.benchmark.name, doc.benchmark.version),
-        controls: doc.controls().filter(|(_, c)| c.shown).count(),
-        supported: count(Tri::True),
-        not_supported: count(Tri::False),
-        not_applicable: count(Tri::NotApplicable),
-        customer: features
-            .iter()
-            .filter(|f| f.responsibility == Responsibility::Customer)
-            .count(),
-        downloads: downloads(doc, ""),
-    }
-}
-
-fn downloads(doc: &Doc, root: &str) -> Vec<Link> {
+pub fn downloads(doc: &Doc, root: &str) -> Vec<Link> {
     download_names(doc)
         .into_iter()
         .map(|(label, name)| Link {
@@ -215,7 +98,7 @@ fn downloads(doc: &Doc, root: &str) -> Vec<Link> {
         .collect()
 }
 
-fn link_html(text: &str, url: &str) -> String {
+pub fn link_html(text: &str, url: &str) -> String {
     if is_web_url(url) {
         format!(
             "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
@@ -227,7 +110,7 @@ fn link_html(text: &str, url: &str) -> String {
     }
 }
 
-fn baseline_view(doc: &Doc) -> BaselineView {
+pub fn view(doc: &Doc) -> BaselineView {
     let workbook = format!("../downloads/{}.xlsx", doc.file_stem());
     let mapping_href = doc
         .mapping_file

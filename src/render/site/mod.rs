@@ -1,0 +1,110 @@
+//! The static HTML site. Each baseline's page depends on that baseline alone, so a
+//! rebuild re-renders only the baselines that changed; the shared pages (home, 404) and
+//! the theme's assets are rendered from every baseline at once. Templates are compiled
+//! once per build.
+
+pub mod baseline;
+pub mod home;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::resolve::Doc;
+use crate::theme::Theme;
+
+use super::OutputFile;
+
+pub use baseline::download_names;
+
+#[derive(Serialize)]
+struct BookView {
+    title: String,
+    description: String,
+    language: String,
+}
+
+/// The compiled theme and the book's settings: everything a page needs besides its data.
+pub struct Site<'a> {
+    tera: Tera,
+    book: BookView,
+    config: &'a Config,
+    theme: &'a Theme,
+}
+
+impl<'a> Site<'a> {
+    pub fn new(config: &'a Config, theme: &'a Theme) -> Result<Self> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(theme.templates()?)
+            .map_err(|e| template_error("parse", &e))?;
+        Ok(Site {
+            tera,
+            book: BookView {
+                title: config.book.title.clone(),
+                description: config.book.description.clone(),
+                language: config.book.language.clone(),
+            },
+            config,
+            theme,
+        })
+    }
+
+    /// The page of one baseline, at `<slug>/index.html`.
+    pub fn baseline_page(&self, doc: &Doc) -> Result<OutputFile> {
+        let mut ctx = self.context("../");
+        ctx.insert("doc", &baseline::view(doc));
+        let html = self.render("baseline.html", &ctx)?;
+        Ok(OutputFile::new(format!("{}/index.html", doc.slug), html))
+    }
+
+    /// The pages made from every baseline, and the theme's assets.
+    pub fn shared_pages(&self, docs: &[&Doc]) -> Result<Vec<OutputFile>> {
+        let mut files = Vec::new();
+        let rows: Vec<home::IndexRow> = docs.iter().map(|d| home::row(d)).collect();
+        let mut ctx = self.context("");
+        ctx.insert("baselines", &rows);
+        files.push(OutputFile::new(
+            "index.html",
+            self.render("index.html", &ctx)?,
+        ));
+
+        // The 404 page is served at any depth, so its links start from the site URL.
+        let ctx = self.context(&self.config.site.base());
+        files.push(OutputFile::new("404.html", self.render("404.html", &ctx)?));
+
+        for (path, bytes) in self.theme.assets() {
+            files.push(OutputFile::new(format!("assets/{path}"), bytes.to_vec()));
+        }
+        Ok(files)
+    }
+
+    fn context(&self, root: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("book", &self.book);
+        ctx.insert("root", root);
+        ctx
+    }
+
+    fn render(&self, name: &str, ctx: &Context) -> Result<Vec<u8>> {
+        self.tera
+            .render(name, ctx)
+            .map(String::into_bytes)
+            .map_err(|e| template_error(name, &e))
+    }
+}
+
+fn template_error(name: &str, e: &tera::Error) -> Error {
+    use std::error::Error as _;
+    let mut message = e.to_string().trim_start_matches("error: ").to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Template {
+        name: name.to_string(),
+        message,
+    }
+}

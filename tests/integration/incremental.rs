@@ -1,0 +1,156 @@
+//! An incremental rebuild (what `serve` and `watch` run after each save) gives the same
+//! files, byte for byte, as a build from scratch, in memory and on disk, whatever changed:
+//! one baseline, a catalog, the theme, a baseline removed or added.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use controlbook::{BuildOptions, Built, Cache};
+
+use super::common::{files_below, shared_dir};
+
+type Files = BTreeMap<PathBuf, Vec<u8>>;
+
+/// Builds `root` with `cache`; returns the rendered files and how many baselines were
+/// rendered again.
+fn build(root: &Path, cache: &mut Cache) -> (Files, usize) {
+    let files = std::cell::RefCell::new(Files::new());
+    let built =
+        controlbook::build_book_cached(root, &BuildOptions::default(), false, cache, &|f| {
+            *files.borrow_mut() = f
+                .iter()
+                .map(|f| (f.path.clone(), f.bytes.to_vec()))
+                .collect();
+        })
+        .unwrap();
+    let Built::Written { report, .. } = built else {
+        panic!("the book did not build");
+    };
+    (files.into_inner(), report.reuse.rendered)
+}
+
+/// The files of a build from scratch, in a copy of `root`.
+fn from_scratch(root: &Path) -> Files {
+    let copy = tempfile::tempdir().unwrap();
+    super::common::copy_dir(root, copy.path());
+    std::fs::remove_dir_all(copy.path().join("output")).unwrap();
+    let (files, _) = build(copy.path(), &mut Cache::default());
+    let on_disk: Files = files_below(&copy.path().join("output"))
+        .into_iter()
+        .map(|(rel, bytes)| (PathBuf::from(rel), bytes))
+        .collect();
+    assert_eq!(on_disk.len(), files.len());
+    files
+}
+
+fn assert_same(incremental: &Files, root: &Path, step: &str) {
+    let scratch = from_scratch(root);
+    let names = |f: &Files| f.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(incremental),
+        names(&scratch),
+        "{step}: different files"
+    );
+    for (path, bytes) in &scratch {
+        assert!(
+            incremental[path] == *bytes,
+            "{step}: {} differs from a build from scratch",
+            path.display()
+        );
+    }
+    // What serve wrote to disk, file by file, is the same build too.
+    let on_disk: Files = files_below(&root.join("output"))
+        .into_iter()
+        .map(|(rel, bytes)| (PathBuf::from(rel), bytes))
+        .collect();
+    assert_eq!(
+        names(&on_disk),
+        names(&scratch),
+        "{step}: output/ has other files"
+    );
+    assert!(
+        on_disk == scratch,
+        "{step}: output/ differs from a build from scratch"
+    );
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no `{from}`", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn an_incremental_rebuild_equals_a_build_from_scratch() {
+    let Some(shared) = shared_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 14, &root).unwrap();
+    let baselines = root.join("content/baselines");
+    let mut cache = Cache::default();
+
+    let (_, rendered) = build(&root, &mut cache);
+    assert_eq!(rendered, 14, "the first build renders every baseline");
+
+    let (_, rendered) = build(&root, &mut cache);
+    assert_eq!(rendered, 0, "nothing changed, nothing is rendered");
+
+    edit(
+        &baselines.join("key-vault.yaml"),
+        "service: Key Vault",
+        "service: Key Vault (edited)",
+    );
+    let (files, rendered) = build(&root, &mut cache);
+    assert_eq!(rendered, 1, "only the edited baseline is rendered again");
+    assert_same(&files, &root, "one baseline edited");
+
+    edit(
+        &root.join("content/features.yaml"),
+        "description: ",
+        "description: Edited. ",
+    );
+    let (files, rendered) = build(&root, &mut cache);
+    assert_eq!(rendered, 14, "a catalog change renders every baseline");
+    assert_same(&files, &root, "feature catalog edited");
+
+    let templates = root.join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let base = std::fs::read_to_string(
+        super::common::repo_root().join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    std::fs::write(
+        templates.join("base.html"),
+        base.replace("<footer", "<!-- edited --><footer"),
+    )
+    .unwrap();
+    let (files, _) = build(&root, &mut cache);
+    assert_same(&files, &root, "theme overridden");
+
+    std::fs::remove_file(baselines.join("storage.yaml")).unwrap();
+    let (files, rendered) = build(&root, &mut cache);
+    assert_eq!(rendered, 0);
+    assert!(!files
+        .keys()
+        .any(|p| p.to_string_lossy().contains("storage")));
+    assert_same(&files, &root, "baseline removed");
+
+    std::fs::copy(
+        baselines.join("azure-sql.yaml"),
+        baselines.join("azure-sql-copy.yaml"),
+    )
+    .unwrap();
+    edit(
+        &baselines.join("azure-sql-copy.yaml"),
+        "slug: azure-sql",
+        "slug: azure-sql-copy",
+    );
+    edit(
+        &baselines.join("azure-sql-copy.yaml"),
+        "service: Azure Sql",
+        "service: Azure Sql Copy",
+    );
+    let (files, rendered) = build(&root, &mut cache);
+    assert_eq!(rendered, 1);
+    assert_same(&files, &root, "baseline added");
+}
