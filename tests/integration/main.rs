@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 mod bad_input;
+mod browser;
 mod check;
 mod common;
 mod fidelity;
