@@ -3,6 +3,7 @@
 //! previous output untouched and a reader never sees a half-written site.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -16,12 +17,38 @@ pub struct BuildOptions {
     pub xlsx: XlsxOptions,
 }
 
+/// Where a build spent its time, stage by stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub load: Duration,
+    pub check: Duration,
+    pub render: Duration,
+    pub links: Duration,
+    pub write: Duration,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        write!(
+            f,
+            "load {:.0} ms, check {:.0} ms, render {:.0} ms, links {:.0} ms, write {:.0} ms",
+            ms(self.load),
+            ms(self.check),
+            ms(self.render),
+            ms(self.links),
+            ms(self.write)
+        )
+    }
+}
+
 /// What a build wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildReport {
     pub baselines: usize,
     /// How many baselines were rendered and how many reused from a previous build.
     pub reuse: crate::Reuse,
+    pub timings: Timings,
     pub files: usize,
     pub bytes: u64,
 }
@@ -159,6 +186,7 @@ pub fn write_atomically(out_dir: &Path, files: &[OutputFile]) -> Result<BuildRep
     Ok(BuildReport {
         baselines: 0,
         reuse: crate::Reuse::default(),
+        timings: Timings::default(),
         files: files.len(),
         bytes,
     })

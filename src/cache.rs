@@ -4,22 +4,26 @@
 //! Every output of a baseline is a function of its own file and of the inputs all
 //! baselines share: `book.toml`, the catalogs, the theme and the build options. So a
 //! baseline whose text is unchanged, in a book whose shared inputs are unchanged, keeps
-//! its rendered files; anything else is rendered again. Comparing texts (not hashes or
-//! modification times) makes reuse exact, and the test suite checks that an incremental
-//! rebuild gives the same bytes as a build from scratch.
+//! its rendered files; anything else is rendered again. Loading compares texts (not
+//! hashes or modification times) and hands out the same parsed value for an unchanged
+//! file, which makes reuse exact; the test suite checks that an incremental rebuild gives
+//! the same bytes as a build from scratch.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::build::{self, BuildOptions};
+use crate::diag::Diagnostic;
 use crate::error::Result;
 use crate::load::{Book, ParseCache};
+use crate::model::Baseline;
 use crate::render::site::Site;
 use crate::render::OutputFile;
 use crate::resolve::{self, Doc};
-use crate::rules::LinkCache;
+use crate::rules::{self, LinkCache};
 use crate::theme::Theme;
 
 /// Parsed baselines, rendered outputs and link-check results of the previous rebuild.
@@ -31,7 +35,20 @@ pub struct Cache {
     pub(crate) written: Option<build::Written>,
     shared: Option<SharedInputs>,
     rendered: HashMap<PathBuf, Rendered>,
+    checked: Checked,
 }
+
+/// Findings of the rules before severities: the catalogs' and each baseline's, with the
+/// path of the file each points into (file ids change from one load to the next).
+#[derive(Default)]
+struct Checked {
+    /// The texts of the catalogs and book.toml the findings were made with.
+    texts: Vec<(PathBuf, String)>,
+    catalogs: Option<Vec<Finding>>,
+    baselines: HashMap<PathBuf, (Arc<Baseline>, Vec<Finding>)>,
+}
+
+type Finding = (Option<PathBuf>, Diagnostic);
 
 /// The inputs every baseline's outputs depend on.
 #[derive(PartialEq)]
@@ -41,9 +58,10 @@ struct SharedInputs {
     options: BuildOptions,
 }
 
-/// One baseline's resolved document and files, with the text they were made from.
+/// One baseline's resolved document and files, with the parsed baseline they were made
+/// from: loading hands out the same shared value while the file's text is unchanged.
 struct Rendered {
-    text: String,
+    source: Arc<Baseline>,
     doc: Doc,
     files: Vec<OutputFile>,
 }
@@ -58,6 +76,73 @@ pub struct Reuse {
 }
 
 impl Cache {
+    /// Runs the rules on `book` as [`crate::check`] does, running them again only on the
+    /// baselines that changed (and on everything when a catalog or book.toml changed):
+    /// rules look at one baseline and the catalogs at a time.
+    pub fn check(&mut self, book: &Book, cap_warn: bool) -> Vec<Diagnostic> {
+        let texts = shared_texts(book);
+        let checked = &mut self.checked;
+        if checked.texts != texts {
+            *checked = Checked {
+                texts,
+                ..Checked::default()
+            };
+        }
+        let locate = |findings: Vec<Diagnostic>| -> Vec<Finding> {
+            findings
+                .into_iter()
+                .map(|d| (d.location.map(|l| book.sources.path_buf(l.file).clone()), d))
+                .collect()
+        };
+        if checked.catalogs.is_none() {
+            checked.catalogs = Some(locate(rules::run(&rules::Context::catalogs(book))));
+        }
+        let stale: Vec<_> = book
+            .baselines
+            .iter()
+            .filter(|b| {
+                checked
+                    .baselines
+                    .get(book.sources.path_buf(b.file))
+                    .is_none_or(|(source, _)| !Arc::ptr_eq(source, &b.value))
+            })
+            .collect();
+        let fresh: Vec<_> = stale
+            .par_iter()
+            .map(|b| {
+                let findings = rules::run(&rules::Context::baseline(book, b.file));
+                (b.file, Arc::clone(&b.value), locate(findings))
+            })
+            .collect();
+        for (file, source, findings) in fresh {
+            let path = book.sources.path_buf(file).clone();
+            checked.baselines.insert(path, (source, findings));
+        }
+        let ids: HashMap<&PathBuf, crate::source::FileId> =
+            book.sources.iter().map(|(id, f)| (&f.path, id)).collect();
+        checked.baselines.retain(|path, _| ids.contains_key(path));
+        let current = checked.catalogs.iter().flatten().chain(
+            book.baselines
+                .iter()
+                .filter_map(|b| checked.baselines.get(book.sources.path_buf(b.file)))
+                .flat_map(|(_, findings)| findings),
+        );
+        let findings = current
+            .map(|(path, d)| {
+                let mut d = d.clone();
+                if let (Some(location), Some(path)) = (&mut d.location, path) {
+                    if let Some(id) = ids.get(path) {
+                        location.file = *id;
+                    }
+                }
+                d
+            })
+            .collect();
+        let mut out = rules::apply_severities(findings, &book.config.check, cap_warn);
+        crate::diag::sort(&mut out);
+        out
+    }
+
     /// Renders the outputs of every baseline of `book`, reusing those of the previous call
     /// whose inputs are the same, then the outputs made from all baselines. Returns the
     /// files sorted by path.
@@ -78,26 +163,27 @@ impl Cache {
             None
         };
 
-        let baselines: Vec<(&PathBuf, &str, &crate::model::Baseline)> = book
+        let baselines: Vec<(&PathBuf, &Arc<Baseline>)> = book
             .baselines
             .iter()
-            .map(|b| {
-                let source = book.sources.get(b.file);
-                (&source.path, source.text.as_str(), &b.value)
-            })
+            .map(|b| (book.sources.path_buf(b.file), &b.value))
             .collect();
         let stale: Vec<_> = baselines
             .iter()
-            .filter(|(path, text, _)| self.rendered.get(*path).is_none_or(|r| r.text != *text))
+            .filter(|(path, baseline)| {
+                self.rendered
+                    .get(*path)
+                    .is_none_or(|r| !Arc::ptr_eq(&r.source, baseline))
+            })
             .collect();
         let fresh: Vec<(PathBuf, Option<Rendered>)> = stale
             .par_iter()
-            .map(|(path, text, baseline)| {
+            .map(|(path, baseline)| {
                 let rendered = match resolve::resolve_one(book, baseline) {
                     Some(doc) => Some(Rendered {
                         files: build::render_doc(&doc, site.as_ref(), &book.config, options)?,
                         doc,
-                        text: (*text).to_string(),
+                        source: Arc::clone(baseline),
                     }),
                     None => None,
                 };
@@ -115,7 +201,7 @@ impl Cache {
             };
         }
         let current: std::collections::HashSet<&PathBuf> =
-            baselines.iter().map(|(p, _, _)| *p).collect();
+            baselines.iter().map(|(p, _)| *p).collect();
         self.rendered.retain(|path, _| current.contains(path));
 
         let mut docs: Vec<&Doc> = self.rendered.values().map(|r| &r.doc).collect();
@@ -133,18 +219,20 @@ impl Cache {
 
 impl SharedInputs {
     fn of(book: &Book, theme: &Theme, options: &BuildOptions) -> Self {
-        let baselines: std::collections::HashSet<_> =
-            book.baselines.iter().map(|b| b.file).collect();
-        let texts = book
-            .sources
-            .iter()
-            .filter(|(id, _)| !baselines.contains(id))
-            .map(|(_, s)| (s.path.clone(), s.text.clone()))
-            .collect();
         SharedInputs {
-            texts,
+            texts: shared_texts(book),
             theme: theme.clone(),
             options: *options,
         }
     }
+}
+
+/// The texts of every file but the baselines: book.toml and the catalogs.
+fn shared_texts(book: &Book) -> Vec<(PathBuf, String)> {
+    let baselines: std::collections::HashSet<_> = book.baselines.iter().map(|b| b.file).collect();
+    book.sources
+        .iter()
+        .filter(|(id, _)| !baselines.contains(id))
+        .map(|(_, s)| (s.path.clone(), s.text.clone()))
+        .collect()
 }

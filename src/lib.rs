@@ -27,8 +27,9 @@ pub mod theme;
 pub mod yaml_write;
 
 use std::path::PathBuf;
+use std::time::Instant;
 
-pub use build::{BuildOptions, BuildReport};
+pub use build::{BuildOptions, BuildReport, Timings};
 pub use cache::{Cache, Reuse};
 pub use error::{Error, Result};
 pub use load::{load, Book, LoadResult};
@@ -61,6 +62,7 @@ pub struct Rendered {
     pub findings: Vec<diag::Diagnostic>,
     pub baselines: usize,
     pub reuse: Reuse,
+    pub timings: Timings,
 }
 
 /// Renders every output of a book that loaded without errors, and checks the links of
@@ -76,8 +78,10 @@ pub fn render_book_cached(
     cap_warn: bool,
     cache: &mut Cache,
 ) -> Result<Rendered> {
+    let started = Instant::now();
     let theme = theme_for(book)?;
     let (files, reuse) = cache.render(book, &theme, options)?;
+    let rendered_at = Instant::now();
     let findings = rules::apply_severities(
         rules::check_site_cached(&files, true, &mut cache.links),
         &book.config.check,
@@ -88,6 +92,11 @@ pub fn render_book_cached(
         findings,
         baselines: reuse.rendered + reuse.reused,
         reuse,
+        timings: Timings {
+            render: rendered_at - started,
+            links: rendered_at.elapsed(),
+            ..Timings::default()
+        },
     })
 }
 
@@ -96,6 +105,7 @@ pub fn write_output(book: &Book, rendered: &Rendered) -> Result<BuildReport> {
     let mut report = build::write_atomically(&output_dir(book), &rendered.files)?;
     report.baselines = rendered.baselines;
     report.reuse = rendered.reuse;
+    report.timings = rendered.timings;
     Ok(report)
 }
 
@@ -109,6 +119,7 @@ fn write_output_cached(book: &Book, rendered: &Rendered, cache: &mut Cache) -> R
             BuildReport {
                 baselines: rendered.baselines,
                 reuse: rendered.reuse,
+                timings: rendered.timings,
                 files: rendered.files.len(),
                 bytes,
             }
@@ -116,6 +127,7 @@ fn write_output_cached(book: &Book, rendered: &Rendered, cache: &mut Cache) -> R
         _ => write_output(book, rendered)?,
     };
     report.reuse = rendered.reuse;
+    report.timings = rendered.timings;
     cache.written = Some(
         rendered
             .files
@@ -165,22 +177,29 @@ pub fn build_book_cached(
     cache: &mut Cache,
     ready: &dyn Fn(&[render::OutputFile]),
 ) -> Result<Built> {
+    let started = Instant::now();
     let loaded = load::load_cached(root, &mut cache.parsed)?;
     if !loaded.diagnostics.is_empty() {
         return Ok(Built::InputError(Box::new(loaded)));
     }
     let book = Box::new(loaded.book);
-    let mut findings = check(&book, cap_warn);
+    let loaded_at = Instant::now();
+    let mut findings = cache.check(&book, cap_warn);
     if diag::error_count(&findings) > 0 {
         return Ok(Built::Stopped { book, findings });
     }
-    let rendered = render_book_cached(&book, options, cap_warn, cache)?;
+    let checked_at = Instant::now();
+    let mut rendered = render_book_cached(&book, options, cap_warn, cache)?;
+    rendered.timings.load = loaded_at - started;
+    rendered.timings.check = checked_at - loaded_at;
     findings.extend(rendered.findings.iter().cloned());
     if diag::error_count(&findings) > 0 {
         return Ok(Built::Stopped { book, findings });
     }
     ready(&rendered.files);
-    let report = write_output_cached(&book, &rendered, cache)?;
+    let writing = Instant::now();
+    let mut report = write_output_cached(&book, &rendered, cache)?;
+    report.timings.write = writing.elapsed();
     Ok(Built::Written {
         book,
         findings,

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
@@ -32,7 +33,8 @@ pub struct Book {
     pub sources: Sources,
     pub benchmarks: Vec<Loaded<Benchmark>>,
     pub features: Option<Loaded<FeatureCatalog>>,
-    pub baselines: Vec<Loaded<Baseline>>,
+    /// Shared, so that a rebuild reuses an unchanged baseline without copying it.
+    pub baselines: Vec<Loaded<Arc<Baseline>>>,
 }
 
 impl Book {
@@ -65,7 +67,7 @@ pub struct LoadResult {
 /// file whose text has not changed is not parsed again.
 #[derive(Debug, Default)]
 pub struct ParseCache {
-    baselines: HashMap<PathBuf, (String, Baseline)>,
+    baselines: HashMap<PathBuf, (String, Arc<Baseline>)>,
 }
 
 /// Loads the book at `root`. Only I/O errors on the book's folders are `Err`; everything
@@ -153,20 +155,22 @@ pub fn load_cached(root: &Path, cache: &mut ParseCache) -> Result<LoadResult> {
             .map(|&file| {
                 let source = sources.get(file);
                 match previous.get(&source.path) {
-                    Some((text, value)) if *text == source.text => Ok(value.clone()),
-                    _ => parse_yaml::<Baseline>(sources, file),
+                    Some((text, value)) if *text == source.text => Ok(Arc::clone(value)),
+                    _ => parse_yaml::<Baseline>(sources, file).map(Arc::new),
                 }
             })
             .collect()
     };
-    cache.baselines.clear();
+    let mut previous = std::mem::take(&mut cache.baselines);
     for (file, result) in pending.into_iter().zip(parsed) {
         match result {
             Ok(value) => {
                 let source = book.sources.get(file);
-                cache
-                    .baselines
-                    .insert(source.path.clone(), (source.text.clone(), value.clone()));
+                let entry = match previous.remove(&source.path) {
+                    Some((text, _)) if text == source.text => (text, Arc::clone(&value)),
+                    _ => (source.text.clone(), Arc::clone(&value)),
+                };
+                cache.baselines.insert(source.path.clone(), entry);
                 book.baselines.push(Loaded { file, value });
             }
             Err(d) => diagnostics.push(*d),

@@ -28,7 +28,8 @@ impl Span {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Computed on first use: only files with a diagnostic need it.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and a 1-based column counted in characters, as editors show them.
@@ -40,21 +41,26 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// Line and column of a byte offset (clamped into the text, snapped to a char boundary).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line = self.line_starts().partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts()[line];
         LineCol {
             line: line + 1,
             column: self.text[start..offset].chars().count() + 1,
@@ -64,7 +70,7 @@ impl SourceFile {
     /// Byte offset of a 1-based line and character column; used for locations that come
     /// without an offset. Out-of-range positions are clamped.
     pub fn offset_of(&self, line: usize, column: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
             return self.text.len();
         };
         let line_text = self.line_text(line);
@@ -77,11 +83,11 @@ impl SourceFile {
 
     /// The text of a 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
             return "";
         };
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .map_or(self.text.len(), |&next| next - 1);
         self.text[start..end].trim_end_matches('\r')
@@ -112,6 +118,10 @@ impl Sources {
     }
 
     pub fn path(&self, id: FileId) -> &Path {
+        &self.files[id.0].path
+    }
+
+    pub fn path_buf(&self, id: FileId) -> &PathBuf {
         &self.files[id.0].path
     }
 

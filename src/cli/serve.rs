@@ -145,6 +145,7 @@ fn report(outcome: Rebuilt, changed: &[PathBuf]) {
         Rebuilt::Built {
             baselines,
             reuse,
+            timings,
             files,
             took,
             warnings,
@@ -170,6 +171,9 @@ fn report(outcome: Rebuilt, changed: &[PathBuf]) {
                 )
             };
             eprintln!("{verb} {what} ({files} files) in {took:.0?}{why}");
+            if std::env::var_os("CONTROLBOOK_TIMINGS").is_some() {
+                eprintln!("  {timings}");
+            }
         }
         Rebuilt::Failed { terminal, .. } => {
             eprint!("{terminal}");

@@ -186,7 +186,7 @@ pub fn kept_defects(book: &Book, imported: &Imported) -> Vec<Defect> {
         value: f.value.clone(),
     });
     let file = sources.add(imported.target.clone(), imported.yaml.clone());
-    let Ok(baseline) = parse_yaml(&sources, file) else {
+    let Ok(baseline) = parse_yaml::<crate::model::Baseline>(&sources, file) else {
         return Vec::new();
     };
     let scratch = Book {
@@ -197,7 +197,7 @@ pub fn kept_defects(book: &Book, imported: &Imported) -> Vec<Defect> {
         features,
         baselines: vec![Loaded {
             file,
-            value: baseline,
+            value: std::sync::Arc::new(baseline),
         }],
     };
     crate::rules::check(&scratch, false)
@@ -227,7 +227,7 @@ pub fn kept_defects(book: &Book, imported: &Imported) -> Vec<Defect> {
 /// replaced by the initiative's, controls that only the initiative names added.
 pub fn policies(
     book: &Book,
-    baseline: &crate::load::Loaded<crate::model::Baseline>,
+    baseline: &crate::load::Loaded<std::sync::Arc<crate::model::Baseline>>,
     initiative: &super::policies::Initiative,
     definitions: &super::policies::Definitions,
     source: &str,
@@ -236,7 +236,7 @@ pub fn policies(
     use crate::source::Span;
 
     let path = book.sources.path(baseline.file).to_path_buf();
-    let mut b = baseline.value.clone();
+    let mut b = crate::model::Baseline::clone(&baseline.value);
     let provider = b
         .resource_provider
         .clone()

@@ -7,6 +7,7 @@ pub mod mapping;
 pub mod markdown;
 pub mod site;
 pub mod text;
+pub mod workbook_all;
 pub mod xlsx;
 
 use std::path::PathBuf;

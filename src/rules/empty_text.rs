@@ -28,7 +28,7 @@ Write the text, or remove the optional key altogether.",
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (file, field, _, text) in texts(ctx.book) {
+    for (file, field, _, text) in texts(ctx) {
         if text.value.trim().is_empty() {
             out.push(
                 Diagnostic::error(RULE.id, format!("{field} is empty"))

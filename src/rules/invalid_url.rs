@@ -36,7 +36,7 @@ Correct the URL; encode spaces as `%20`.",
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut urls: Vec<(FileId, &str, &Spanned<String>)> = Vec::new();
-    for b in &ctx.book.benchmarks {
+    for b in ctx.benchmarks() {
         urls.push((b.file, "benchmark link", &b.value.link));
         urls.extend(
             b.value
@@ -51,7 +51,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .map(|c| (b.file, "control link", &c.link)),
         );
     }
-    if let Some(cat) = &ctx.book.features {
+    if let Some(cat) = ctx.feature_catalog() {
         for f in &cat.value.features {
             urls.extend(
                 f.learn_more

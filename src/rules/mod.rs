@@ -77,9 +77,14 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
 }
 
-/// What rules look at: the book, with helpers to walk its baselines.
+/// What rules look at: the book, with helpers to walk its baselines. A context can be
+/// narrowed to the catalogs or to one baseline, so that a rebuild checks only what changed.
 pub struct Context<'a> {
     pub book: &'a Book,
+    /// Whether the benchmark and feature catalogs are checked.
+    catalogs: bool,
+    /// The baselines checked; all when `None`.
+    only: Option<FileId>,
 }
 
 /// A feature entry of a baseline with where it sits.
@@ -92,11 +97,50 @@ pub struct FeatureSite<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(book: &'a Book) -> Self {
-        Context { book }
+        Context {
+            book,
+            catalogs: true,
+            only: None,
+        }
+    }
+
+    /// The catalogs alone, no baseline.
+    pub fn catalogs(book: &'a Book) -> Self {
+        Context {
+            book,
+            catalogs: true,
+            only: Some(FileId(usize::MAX)),
+        }
+    }
+
+    /// One baseline, checked against the catalogs but without checking them.
+    pub fn baseline(book: &'a Book, file: FileId) -> Self {
+        Context {
+            book,
+            catalogs: false,
+            only: Some(file),
+        }
     }
 
     pub fn baselines(&self) -> impl Iterator<Item = (FileId, &'a Baseline)> {
-        self.book.baselines.iter().map(|b| (b.file, &b.value))
+        let only = self.only;
+        self.book
+            .baselines
+            .iter()
+            .filter(move |b| only.is_none_or(|f| f == b.file))
+            .map(|b| (b.file, &*b.value))
+    }
+
+    pub fn benchmarks(&self) -> &'a [crate::load::Loaded<crate::model::Benchmark>] {
+        if self.catalogs {
+            &self.book.benchmarks
+        } else {
+            &[]
+        }
+    }
+
+    pub fn feature_catalog(&self) -> Option<&'a crate::load::Loaded<crate::model::FeatureCatalog>> {
+        self.book.features.as_ref().filter(|_| self.catalogs)
     }
 
     pub fn controls(&self) -> impl Iterator<Item = (FileId, &'a Baseline, &'a BaselineControl)> {
@@ -125,11 +169,11 @@ pub enum TextKind {
     Markdown,
 }
 
-/// Every text field of every file with its name and kind, for the text rules.
-pub fn texts(book: &Book) -> Vec<(FileId, &'static str, TextKind, &Spanned<String>)> {
+/// Every text field of every file in scope with its name and kind, for the text rules.
+pub fn texts<'a>(ctx: &Context<'a>) -> Vec<(FileId, &'static str, TextKind, &'a Spanned<String>)> {
     use TextKind::{Line, Markdown};
     let mut out = Vec::new();
-    for b in &book.benchmarks {
+    for b in ctx.benchmarks() {
         let f = b.file;
         out.push((f, "link", Line, &b.value.link));
         for d in &b.value.domains {
@@ -142,7 +186,7 @@ pub fn texts(book: &Book) -> Vec<(FileId, &'static str, TextKind, &Spanned<Strin
             out.extend(c.aliases.iter().map(|a| (f, "control alias", Line, a)));
         }
     }
-    if let Some(cat) = &book.features {
+    if let Some(cat) = ctx.feature_catalog() {
         let f = cat.file;
         for feature in &cat.value.features {
             out.push((f, "feature name", Line, &feature.name));
@@ -155,9 +199,7 @@ pub fn texts(book: &Book) -> Vec<(FileId, &'static str, TextKind, &Spanned<Strin
             );
         }
     }
-    for b in &book.baselines {
-        let f = b.file;
-        let v = &b.value;
+    for (f, v) in ctx.baselines() {
         out.push((f, "service", Line, &v.service));
         out.extend(
             v.security_profile
@@ -213,15 +255,19 @@ pub fn texts(book: &Book) -> Vec<(FileId, &'static str, TextKind, &Spanned<Strin
 
 /// Runs every rule on a book and applies the book's severities and `--cap-lints`.
 pub fn check(book: &Book, cap_warn: bool) -> Vec<Diagnostic> {
-    let ctx = Context::new(book);
+    let mut out = apply_severities(run(&Context::new(book)), &book.config.check, cap_warn);
+    crate::diag::sort(&mut out);
+    out
+}
+
+/// Every rule on what `ctx` covers, before severities are applied.
+pub fn run(ctx: &Context<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
         if let Some(check) = rule.check {
-            check(&ctx, &mut out);
+            check(ctx, &mut out);
         }
     }
-    let mut out = apply_severities(out, &book.config.check, cap_warn);
-    crate::diag::sort(&mut out);
     out
 }
 
@@ -291,7 +337,9 @@ pub(crate) mod testing {
         let s = sources.add("content/baselines/svc.yaml".into(), baseline_text.into());
         let benchmark = parse_yaml(&sources, b).expect("benchmark parses");
         let features = parse_yaml(&sources, f).expect("features parse");
-        let baseline = parse_yaml(&sources, s).unwrap_or_else(|d| panic!("baseline: {d:?}"));
+        let baseline = parse_yaml::<crate::model::Baseline>(&sources, s)
+            .map(std::sync::Arc::new)
+            .unwrap_or_else(|d| panic!("baseline: {d:?}"));
         Book {
             root: ".".into(),
             config: Default::default(),

@@ -31,7 +31,7 @@ allowed inside Markdown fields.",
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (file, field, kind, text) in texts(ctx.book) {
+    for (file, field, kind, text) in texts(ctx) {
         let value = &text.value;
         if value.trim().is_empty() {
             continue; // empty-text reports these

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::build::BuildOptions;
 use crate::diag::{self, Diagnostic};
 use crate::render::OutputFile;
-use crate::{Built, Cache, Reuse};
+use crate::{Built, Cache, Reuse, Timings};
 
 use super::Snapshot;
 
@@ -19,6 +19,7 @@ pub enum Outcome {
         baselines: usize,
         /// How many baselines were rendered again.
         reuse: Reuse,
+        timings: Timings,
         files: usize,
         took: Duration,
         warnings: String,
@@ -67,6 +68,7 @@ impl Rebuilder {
             }) => Outcome::Built {
                 baselines: report.baselines,
                 reuse: report.reuse,
+                timings: report.timings,
                 files: report.files,
                 took: started.elapsed(),
                 warnings: if findings.is_empty() {

@@ -13,6 +13,10 @@ use notify_debouncer_full::{new_debouncer, new_debouncer_opt, DebounceEventResul
 /// editor's write-and-rename, short enough to feel instant.
 pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
+/// How long to wait for more batches after one arrives: the debouncer has already waited
+/// for quiet on each path, so this only merges batches that cross its ticks.
+const MERGE: Duration = Duration::from_millis(3);
+
 /// Poll interval of `--poll`, for file systems without native events (network shares,
 /// some containers).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -90,7 +94,7 @@ impl Watch {
             let mut changed = self.relevant(batch);
             // The debouncer emits per path; a burst can arrive as several batches a few
             // milliseconds apart. Merge what follows closely.
-            while let Ok(more) = self.events.recv_timeout(DEBOUNCE) {
+            while let Ok(more) = self.events.recv_timeout(MERGE) {
                 changed.extend(self.relevant(more));
             }
             // Shown to the writer: relative to the book is shorter and clearer.

@@ -14,6 +14,12 @@ type Files = BTreeMap<PathBuf, Vec<u8>>;
 /// Builds `root` with `cache`; returns the rendered files and how many baselines were
 /// rendered again.
 fn build(root: &Path, cache: &mut Cache) -> (Files, usize) {
+    let (files, rendered, _) = build_with_findings(root, cache);
+    (files, rendered)
+}
+
+/// [`build`], with the warnings as the terminal shows them.
+fn build_with_findings(root: &Path, cache: &mut Cache) -> (Files, usize, String) {
     let files = std::cell::RefCell::new(Files::new());
     let built =
         controlbook::build_book_cached(root, &BuildOptions::default(), false, cache, &|f| {
@@ -23,10 +29,16 @@ fn build(root: &Path, cache: &mut Cache) -> (Files, usize) {
                 .collect();
         })
         .unwrap();
-    let Built::Written { report, .. } = built else {
+    let Built::Written {
+        report,
+        findings,
+        book,
+    } = built
+    else {
         panic!("the book did not build");
     };
-    (files.into_inner(), report.reuse.rendered)
+    let warnings = controlbook::diag::render_human(&findings, &book.sources, false);
+    (files.into_inner(), report.reuse.rendered, warnings)
 }
 
 /// The files of a build from scratch, in a copy of `root`.
