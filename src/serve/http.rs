@@ -79,7 +79,7 @@ async fn events(
         loop {
             match rx.recv().await {
                 Ok(Event::Reload) => {
-                    return Some((Ok(SseEvent::default().event("reload").data("")), rx))
+                    return Some((Ok(SseEvent::default().event("reload").data("reload")), rx))
                 }
                 Ok(Event::BuildError(text)) => {
                     return Some((Ok(SseEvent::default().event("build-error").data(text)), rx))

@@ -260,6 +260,12 @@ fn a_save_reloads_and_a_broken_save_shows_the_error_over_the_last_good_page() {
     wait_for("a reload event", Duration::from_secs(10), || {
         events.lock().unwrap().contains("event: reload")
     });
+    // Browsers drop an event without data: the reload must carry some.
+    assert!(
+        events.lock().unwrap().contains("event: reload\ndata: reload\n"),
+        "the reload event has no data line: {}",
+        events.lock().unwrap()
+    );
     assert!(server
         .text("/container-registry/")
         .contains("Disable public network access everywhere"));
