@@ -68,9 +68,30 @@ pub fn render_doc(
     Ok(files)
 }
 
-/// The outputs made from every baseline at once.
-pub fn render_shared(docs: &[&Doc], site: Option<&Site<'_>>) -> Result<Vec<OutputFile>> {
+/// The outputs made from every baseline at once: the workbook of all baselines and the
+/// site's shared pages.
+pub fn render_shared(
+    docs: &[&Doc],
+    site: Option<&Site<'_>>,
+    config: &Config,
+    options: &BuildOptions,
+) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
+    if config.output.xlsx {
+        let name = crate::render::site::ALL_WORKBOOK;
+        let bytes = render::workbook_all::render(docs, options.xlsx).map_err(|e| Error::Xlsx {
+            path: format!("xlsx/{name}").into(),
+            message: e.to_string(),
+        })?;
+        let file = OutputFile::new(format!("xlsx/{name}"), bytes);
+        if site.is_some() {
+            files.push(OutputFile {
+                path: format!("site/downloads/{name}").into(),
+                bytes: file.bytes.clone(),
+            });
+        }
+        files.push(file);
+    }
     if let Some(site) = site {
         files.extend(site.shared_pages(docs)?.into_iter().map(in_site));
     }

@@ -211,7 +211,12 @@ impl Cache {
             .values()
             .flat_map(|r| r.files.iter().cloned())
             .collect();
-        files.extend(build::render_shared(&docs, site.as_ref())?);
+        files.extend(build::render_shared(
+            &docs,
+            site.as_ref(),
+            &book.config,
+            options,
+        )?);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((files, reuse))
     }

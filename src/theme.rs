@@ -19,9 +19,13 @@ const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/index.html",
     "templates/baseline.html",
     "templates/404.html",
+    "templates/matrix.html",
+    "templates/controls.html",
     "static/style.css",
     "static/print.css",
     "static/theme.js",
+    "static/site.js",
+    "static/favicon.svg",
 ];
 
 /// Theme files by relative path (`templates/…` and `static/…`).

@@ -4,7 +4,11 @@
 //! once per build.
 
 pub mod baseline;
+pub mod controls;
 pub mod home;
+pub mod matrix;
+pub mod search;
+pub mod sitemap;
 
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -17,6 +21,9 @@ use crate::theme::Theme;
 use super::OutputFile;
 
 pub use baseline::download_names;
+
+/// The workbook of every baseline, among the site's downloads.
+pub const ALL_WORKBOOK: &str = "all-baselines.xlsx";
 
 #[derive(Serialize)]
 struct BookView {
@@ -64,9 +71,39 @@ impl<'a> Site<'a> {
         let rows: Vec<home::IndexRow> = docs.iter().map(|d| home::row(d)).collect();
         let mut ctx = self.context("");
         ctx.insert("baselines", &rows);
+        if self.config.output.xlsx {
+            ctx.insert("all_workbook", ALL_WORKBOOK);
+        }
         files.push(OutputFile::new(
             "index.html",
             self.render("index.html", &ctx)?,
+        ));
+
+        let mut ctx = self.context("../");
+        ctx.insert("matrix", &matrix::view(docs));
+        if self.config.output.xlsx {
+            ctx.insert("all_workbook", ALL_WORKBOOK);
+        }
+        files.push(OutputFile::new(
+            "matrix/index.html",
+            self.render("matrix.html", &ctx)?,
+        ));
+
+        let mut ctx = self.context("../");
+        ctx.insert("controls", &controls::view(docs));
+        files.push(OutputFile::new(
+            "controls/index.html",
+            self.render("controls.html", &ctx)?,
+        ));
+
+        files.push(OutputFile::new("assets/nav.js", search::nav_script(docs)));
+        files.push(OutputFile::new(
+            "assets/search-index.js",
+            search::index_script(docs),
+        ));
+        files.push(OutputFile::new(
+            "sitemap.xml",
+            sitemap::render(&self.config.site.base(), docs),
         ));
 
         // The 404 page is served at any depth, so its links start from the site URL.
