@@ -262,7 +262,10 @@ fn a_save_reloads_and_a_broken_save_shows_the_error_over_the_last_good_page() {
     });
     // Browsers drop an event without data: the reload must carry some.
     assert!(
-        events.lock().unwrap().contains("event: reload\ndata: reload\n"),
+        events
+            .lock()
+            .unwrap()
+            .contains("event: reload\ndata: reload\n"),
         "the reload event has no data line: {}",
         events.lock().unwrap()
     );
