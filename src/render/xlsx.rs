@@ -38,18 +38,18 @@ const VOCAB_SUPPORTED: [&str; 3] = ["True", "False", "Not Applicable"];
 const VOCAB_RESPONSIBILITY: [&str; 4] = ["Customer", "Microsoft", "Shared", "Not Applicable"];
 
 /// Column widths (characters) of the Feature Summary, chosen for Microsoft's typical text.
-const SUMMARY_WIDTHS: [f64; 12] = [
+pub(super) const SUMMARY_WIDTHS: [f64; 12] = [
     22.0, 10.0, 34.0, 60.0, 15.0, 32.0, 45.0, 12.0, 12.0, 50.0, 40.0, 30.0,
 ];
 
-struct Styles {
-    header: Format,
-    wrap: Format,
-    link: Format,
+pub(super) struct Styles {
+    pub(super) header: Format,
+    pub(super) wrap: Format,
+    pub(super) link: Format,
 }
 
 impl Styles {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Styles {
             header: Format::new()
                 .set_bold()
@@ -255,7 +255,11 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
-fn write_header(sheet: &mut Worksheet, styles: &Styles, headers: &[&str]) -> Result<(), XlsxError> {
+pub(super) fn write_header(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    headers: &[&str],
+) -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
     }
@@ -297,7 +301,7 @@ fn finish_table(
 }
 
 /// Lines a text takes in a column of `width` characters, wrapping at spaces.
-fn wrapped_lines(text: &str, width: f64) -> usize {
+pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let per_line = (width * 1.1).max(1.0) as usize;
     text.split('\n')
         .map(|paragraph| {
@@ -319,7 +323,7 @@ fn wrapped_lines(text: &str, width: f64) -> usize {
 }
 
 /// A hyperlink cell, or plain text when Excel refuses the URL (too long, odd scheme).
-fn write_link(
+pub(super) fn write_link(
     sheet: &mut Worksheet,
     row: u32,
     col: u16,
