@@ -18,6 +18,7 @@ const DEFAULT: &[(&str, &[u8])] = embed![
     "templates/base.html",
     "templates/index.html",
     "templates/baseline.html",
+    "templates/baseline-header.html",
     "templates/404.html",
     "templates/matrix.html",
     "templates/controls.html",

@@ -14,6 +14,7 @@ mod readme;
 mod reproducible;
 mod schema;
 mod serve;
+mod site;
 mod snapshots;
 mod theme;
 mod workbook;

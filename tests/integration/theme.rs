@@ -20,6 +20,44 @@ fn a_book_template_overrides_the_embedded_one() {
 }
 
 #[test]
+fn overriding_one_template_keeps_the_rest_of_the_default_theme() {
+    let book = default_book();
+    let themes = book.path().join("themes");
+    std::fs::remove_dir_all(&themes).unwrap();
+    std::fs::create_dir_all(themes.join("default/templates")).unwrap();
+    std::fs::write(
+        themes.join("default/templates/baseline-header.html"),
+        "<h1 id=\"top\">{{ doc.service }}: our hardening guide</h1>\n",
+    )
+    .unwrap();
+    build(book.path());
+    let page = std::fs::read_to_string(
+        book.path()
+            .join("output/site/container-registry/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("Container Registry: our hardening guide</h1>"),
+        "{page}"
+    );
+    assert!(!page.contains("Azure security baseline for Container Registry</h1>"));
+    // The rest of the page and the assets come from the embedded theme.
+    assert!(page.contains("id=\"security-profile\""));
+    assert!(page.contains("id=\"ns-2\""));
+    let site = book.path().join("output/site");
+    for asset in [
+        "style.css",
+        "print.css",
+        "theme.js",
+        "site.js",
+        "favicon.svg",
+    ] {
+        assert!(site.join("assets").join(asset).is_file(), "{asset} missing");
+    }
+    assert!(site.join("matrix/index.html").is_file());
+}
+
+#[test]
 fn a_book_without_themes_builds_from_the_embedded_theme() {
     let book = default_book();
     std::fs::remove_dir_all(book.path().join("themes")).unwrap();
