@@ -35,6 +35,8 @@ pub struct Cache {
     pub(crate) written: Option<build::Written>,
     shared: Option<SharedInputs>,
     rendered: HashMap<PathBuf, Rendered>,
+    /// The outputs made from every baseline, as last rendered.
+    shared_files: Option<Vec<OutputFile>>,
     checked: Checked,
 }
 
@@ -143,26 +145,21 @@ impl Cache {
         out
     }
 
-    /// Renders the outputs of every baseline of `book`, reusing those of the previous call
-    /// whose inputs are the same, then the outputs made from all baselines. Returns the
-    /// files sorted by path.
-    pub fn render(
+    /// Renders the outputs of every baseline of `book` that depend on it alone, reusing
+    /// those of the previous call whose inputs are the same.
+    pub fn render_baselines(
         &mut self,
         book: &Book,
         theme: &Theme,
         options: &BuildOptions,
-    ) -> Result<(Vec<OutputFile>, Reuse)> {
+    ) -> Result<Reuse> {
         let shared = SharedInputs::of(book, theme, options);
         if self.shared.as_ref() != Some(&shared) {
             self.rendered.clear();
+            self.shared_files = None;
             self.shared = Some(shared);
         }
-        let site = if book.config.output.site {
-            Some(Site::new(&book.config, theme)?)
-        } else {
-            None
-        };
-
+        let site = site(book, theme)?;
         let baselines: Vec<(&PathBuf, &Arc<Baseline>)> = book
             .baselines
             .iter()
@@ -203,22 +200,51 @@ impl Cache {
         let current: std::collections::HashSet<&PathBuf> =
             baselines.iter().map(|(p, _)| *p).collect();
         self.rendered.retain(|path, _| current.contains(path));
+        Ok(reuse)
+    }
 
+    /// The baselines' files with the shared files of the previous render: what `serve`
+    /// can show while the shared pages are rendered again. `None` before a first render
+    /// or after a change of the shared inputs.
+    pub fn with_previous_shared(&self) -> Option<Vec<OutputFile>> {
+        let shared = self.shared_files.as_ref()?;
+        Some(self.collect(shared))
+    }
+
+    /// Renders the outputs made from every baseline (after [`Cache::render_baselines`])
+    /// and returns every file of the book, sorted by path.
+    pub fn render_shared(
+        &mut self,
+        book: &Book,
+        theme: &Theme,
+        options: &BuildOptions,
+    ) -> Result<Vec<OutputFile>> {
+        let site = site(book, theme)?;
         let mut docs: Vec<&Doc> = self.rendered.values().map(|r| &r.doc).collect();
         resolve::sort(&mut docs);
+        let shared = build::render_shared(&docs, site.as_ref(), &book.config, options)?;
+        let files = self.collect(&shared);
+        self.shared_files = Some(shared);
+        Ok(files)
+    }
+
+    fn collect(&self, shared: &[OutputFile]) -> Vec<OutputFile> {
         let mut files: Vec<OutputFile> = self
             .rendered
             .values()
             .flat_map(|r| r.files.iter().cloned())
+            .chain(shared.iter().cloned())
             .collect();
-        files.extend(build::render_shared(
-            &docs,
-            site.as_ref(),
-            &book.config,
-            options,
-        )?);
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok((files, reuse))
+        files
+    }
+}
+
+fn site<'a>(book: &'a Book, theme: &'a Theme) -> Result<Option<Site<'a>>> {
+    if book.config.output.site {
+        Site::new(&book.config, theme).map(Some)
+    } else {
+        Ok(None)
     }
 }
 

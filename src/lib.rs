@@ -68,33 +68,51 @@ pub struct Rendered {
 /// Renders every output of a book that loaded without errors, and checks the links of
 /// the rendered site. Nothing is written.
 pub fn render_book(book: &Book, options: &BuildOptions, cap_warn: bool) -> Result<Rendered> {
-    render_book_cached(book, options, cap_warn, &mut Cache::default())
+    render_book_cached(book, options, cap_warn, &mut Cache::default(), None)
 }
 
 /// [`render_book`], reusing what `cache` holds from the previous render of this book.
+/// When only some baselines changed, `early` first receives their new files with the
+/// previous shared pages (home, matrix, controls, search), once those pass the link
+/// check, so that `serve` can show the edited page before the shared pages are redone.
 pub fn render_book_cached(
     book: &Book,
     options: &BuildOptions,
     cap_warn: bool,
     cache: &mut Cache,
+    early: Option<&dyn Fn(&[render::OutputFile])>,
 ) -> Result<Rendered> {
     let started = Instant::now();
     let theme = theme_for(book)?;
-    let (files, reuse) = cache.render(book, &theme, options)?;
-    let rendered_at = Instant::now();
+    let reuse = cache.render_baselines(book, &theme, options)?;
+    let mut links = std::time::Duration::ZERO;
+    if let (Some(early), true) = (early, reuse.reused > 0) {
+        if let Some(files) = cache.with_previous_shared() {
+            let checking = Instant::now();
+            let findings = rules::check_site_cached(&files, true, &mut cache.links);
+            links += checking.elapsed();
+            let findings = rules::apply_severities(findings, &book.config.check, cap_warn);
+            if diag::error_count(&findings) == 0 {
+                early(&files);
+            }
+        }
+    }
+    let files = cache.render_shared(book, &theme, options)?;
+    let checking = Instant::now();
     let findings = rules::apply_severities(
         rules::check_site_cached(&files, true, &mut cache.links),
         &book.config.check,
         cap_warn,
     );
+    links += checking.elapsed();
     Ok(Rendered {
         files,
         findings,
         baselines: reuse.rendered + reuse.reused,
         reuse,
         timings: Timings {
-            render: rendered_at - started,
-            links: rendered_at.elapsed(),
+            render: started.elapsed() - links,
+            links,
             ..Timings::default()
         },
     })
@@ -165,7 +183,22 @@ pub fn build_book(
     cap_warn: bool,
     ready: &dyn Fn(&[render::OutputFile]),
 ) -> Result<Built> {
-    build_book_cached(root, options, cap_warn, &mut Cache::default(), ready)
+    let complete = |files: &[render::OutputFile], stage: Ready| {
+        if stage == Ready::Complete {
+            ready(files);
+        }
+    };
+    build_book_cached(root, options, cap_warn, &mut Cache::default(), &complete)
+}
+
+/// Which files [`build_book_cached`] hands to its `ready` callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ready {
+    /// The changed baselines' new files with the previous build's shared pages; only when
+    /// some baselines were reused, and only if the links of that site hold.
+    Baselines,
+    /// Every file of the new build, before `output/` is rewritten.
+    Complete,
 }
 
 /// [`build_book`] with the cache of a previous build of the same book: unchanged
@@ -175,7 +208,7 @@ pub fn build_book_cached(
     options: &BuildOptions,
     cap_warn: bool,
     cache: &mut Cache,
-    ready: &dyn Fn(&[render::OutputFile]),
+    ready: &dyn Fn(&[render::OutputFile], Ready),
 ) -> Result<Built> {
     let started = Instant::now();
     let loaded = load::load_cached(root, &mut cache.parsed)?;
@@ -189,14 +222,15 @@ pub fn build_book_cached(
         return Ok(Built::Stopped { book, findings });
     }
     let checked_at = Instant::now();
-    let mut rendered = render_book_cached(&book, options, cap_warn, cache)?;
+    let early = |files: &[render::OutputFile]| ready(files, Ready::Baselines);
+    let mut rendered = render_book_cached(&book, options, cap_warn, cache, Some(&early))?;
     rendered.timings.load = loaded_at - started;
     rendered.timings.check = checked_at - loaded_at;
     findings.extend(rendered.findings.iter().cloned());
     if diag::error_count(&findings) > 0 {
         return Ok(Built::Stopped { book, findings });
     }
-    ready(&rendered.files);
+    ready(&rendered.files, Ready::Complete);
     let writing = Instant::now();
     let mut report = write_output_cached(&book, &rendered, cache)?;
     report.timings.write = writing.elapsed();

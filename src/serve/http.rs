@@ -25,7 +25,15 @@ const SCRIPT_PATH: &str = "/__controlbook/reload.js";
 const RELOAD_JS: &str = r#"// controlbook serve: reload on a new build, show a failed build over the page.
 (function () {
   var source = new EventSource("/__controlbook/events");
-  source.addEventListener("reload", function () { location.reload(); });
+  // Reload when this page changed, when every page did (`*`), or to clear the overlay.
+  source.addEventListener("reload", function (e) {
+    if (e.data === "*" || document.getElementById("__controlbook_overlay")) return location.reload();
+    var pages;
+    try { pages = JSON.parse(e.data); } catch (x) { return location.reload(); }
+    var here = decodeURIComponent(location.pathname).replace(/^\//, "");
+    if (here === "" || here.slice(-1) === "/") here += "index.html";
+    if (pages.indexOf(here) !== -1) location.reload();
+  });
   source.addEventListener("build-error", function (e) { show(e.data); });
   function show(text) {
     var box = document.getElementById("__controlbook_overlay");
@@ -78,8 +86,8 @@ async fn events(
     let updates = stream::unfold(receiver, |mut rx| async move {
         loop {
             match rx.recv().await {
-                Ok(Event::Reload) => {
-                    return Some((Ok(SseEvent::default().event("reload").data("reload")), rx))
+                Ok(Event::Reload(pages)) => {
+                    return Some((Ok(SseEvent::default().event("reload").data(pages)), rx))
                 }
                 Ok(Event::BuildError(text)) => {
                     return Some((Ok(SseEvent::default().event("build-error").data(text)), rx))

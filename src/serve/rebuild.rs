@@ -52,7 +52,7 @@ impl Rebuilder {
     /// the writer fixes them and saves again.
     pub fn rebuild(&mut self, ready: &dyn Fn(Snapshot)) -> Outcome {
         let started = Instant::now();
-        let publish = |files: &[OutputFile]| ready(snapshot(files));
+        let publish = |files: &[OutputFile], _: crate::Ready| ready(snapshot(files));
         let built =
             crate::build_book_cached(&self.root, &self.options, false, &mut self.cache, &publish);
         match built {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use controlbook::{BuildOptions, Built, Cache};
+use controlbook::{BuildOptions, Built, Cache, Ready};
 
 use super::common::{files_below, shared_dir};
 
@@ -20,15 +20,28 @@ fn build(root: &Path, cache: &mut Cache) -> (Files, usize) {
 
 /// [`build`], with the warnings as the terminal shows them.
 fn build_with_findings(root: &Path, cache: &mut Cache) -> (Files, usize, String) {
+    let (files, _, rendered, warnings) = build_in_stages(root, cache);
+    (files, rendered, warnings)
+}
+
+/// Every file of the build, and what the early stage (changed baselines with the previous
+/// shared pages) delivered, if anything.
+fn build_in_stages(root: &Path, cache: &mut Cache) -> (Files, Option<Files>, usize, String) {
     let files = std::cell::RefCell::new(Files::new());
+    let early = std::cell::RefCell::new(None);
+    let ready = |f: &[controlbook::render::OutputFile], stage: Ready| {
+        let copy: Files = f
+            .iter()
+            .map(|f| (f.path.clone(), f.bytes.to_vec()))
+            .collect();
+        match stage {
+            Ready::Baselines => *early.borrow_mut() = Some(copy),
+            Ready::Complete => *files.borrow_mut() = copy,
+        }
+    };
     let built =
-        controlbook::build_book_cached(root, &BuildOptions::default(), false, cache, &|f| {
-            *files.borrow_mut() = f
-                .iter()
-                .map(|f| (f.path.clone(), f.bytes.to_vec()))
-                .collect();
-        })
-        .unwrap();
+        controlbook::build_book_cached(root, &BuildOptions::default(), false, cache, &ready)
+            .unwrap();
     let Built::Written {
         report,
         findings,
@@ -38,7 +51,12 @@ fn build_with_findings(root: &Path, cache: &mut Cache) -> (Files, usize, String)
         panic!("the book did not build");
     };
     let warnings = controlbook::diag::render_human(&findings, &book.sources, false);
-    (files.into_inner(), report.reuse.rendered, warnings)
+    (
+        files.into_inner(),
+        early.into_inner(),
+        report.reuse.rendered,
+        warnings,
+    )
 }
 
 /// The files of a build from scratch, in a copy of `root`.
