@@ -71,6 +71,9 @@ pub fn render_book(book: &Book, options: &BuildOptions, cap_warn: bool) -> Resul
     render_book_cached(book, options, cap_warn, &mut Cache::default(), None)
 }
 
+/// A callback that receives rendered files to publish.
+pub type Publish<'a> = &'a dyn Fn(&[render::OutputFile]);
+
 /// [`render_book`], reusing what `cache` holds from the previous render of this book.
 /// When only some baselines changed, `early` first receives their new files with the
 /// previous shared pages (home, matrix, controls, search), once those pass the link
@@ -80,7 +83,7 @@ pub fn render_book_cached(
     options: &BuildOptions,
     cap_warn: bool,
     cache: &mut Cache,
-    early: Option<&dyn Fn(&[render::OutputFile])>,
+    early: Option<Publish<'_>>,
 ) -> Result<Rendered> {
     let started = Instant::now();
     let theme = theme_for(book)?;
