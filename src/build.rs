@@ -76,25 +76,38 @@ pub fn render_shared(
     config: &Config,
     options: &BuildOptions,
 ) -> Result<Vec<OutputFile>> {
-    let mut files = Vec::new();
-    if config.output.xlsx {
-        let name = crate::render::site::ALL_WORKBOOK;
-        let bytes = render::workbook_all::render(docs, options.xlsx).map_err(|e| Error::Xlsx {
-            path: format!("xlsx/{name}").into(),
-            message: e.to_string(),
-        })?;
-        let file = OutputFile::new(format!("xlsx/{name}"), bytes);
-        if site.is_some() {
-            files.push(OutputFile {
-                path: format!("site/downloads/{name}").into(),
-                bytes: file.bytes.clone(),
-            });
-        }
-        files.push(file);
-    }
-    if let Some(site) = site {
-        files.extend(site.shared_pages(docs)?.into_iter().map(in_site));
-    }
+    // The combined workbook is the largest single file; render it beside the pages.
+    let (workbook, pages) = rayon::join(
+        || -> Result<Vec<OutputFile>> {
+            if !config.output.xlsx {
+                return Ok(Vec::new());
+            }
+            let name = crate::render::site::ALL_WORKBOOK;
+            let bytes =
+                render::workbook_all::render(docs, options.xlsx).map_err(|e| Error::Xlsx {
+                    path: format!("xlsx/{name}").into(),
+                    message: e.to_string(),
+                })?;
+            let file = OutputFile::new(format!("xlsx/{name}"), bytes);
+            let mut files = Vec::new();
+            if site.is_some() {
+                files.push(OutputFile {
+                    path: format!("site/downloads/{name}").into(),
+                    bytes: file.bytes.clone(),
+                });
+            }
+            files.push(file);
+            Ok(files)
+        },
+        || -> Result<Vec<OutputFile>> {
+            match site {
+                Some(site) => Ok(site.shared_pages(docs)?.into_iter().map(in_site).collect()),
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let mut files = workbook?;
+    files.extend(pages?);
     Ok(files)
 }
 

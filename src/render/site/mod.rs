@@ -67,53 +67,71 @@ impl<'a> Site<'a> {
 
     /// The pages made from every baseline, and the theme's assets.
     pub fn shared_pages(&self, docs: &[&Doc]) -> Result<Vec<OutputFile>> {
-        let mut files = Vec::new();
+        use rayon::prelude::*;
+        // The pages are independent; the large ones (matrix, controls) render in parallel.
+        let pages: [&(dyn Fn() -> Result<OutputFile> + Sync); 7] = [
+            &|| self.home(docs),
+            &|| self.matrix(docs),
+            &|| self.controls(docs),
+            &|| Ok(OutputFile::new("assets/nav.js", search::nav_script(docs))),
+            &|| {
+                Ok(OutputFile::new(
+                    "assets/search-index.js",
+                    search::index_script(docs),
+                ))
+            },
+            &|| {
+                Ok(OutputFile::new(
+                    "sitemap.xml",
+                    sitemap::render(&self.config.site.base(), docs),
+                ))
+            },
+            // The 404 page is served at any depth, so its links start from the site URL.
+            &|| {
+                let ctx = self.context(&self.config.site.base());
+                Ok(OutputFile::new("404.html", self.render("404.html", &ctx)?))
+            },
+        ];
+        let mut files: Vec<OutputFile> =
+            pages.par_iter().map(|page| page()).collect::<Result<_>>()?;
+        for (path, bytes) in self.theme.assets() {
+            files.push(OutputFile::new(format!("assets/{path}"), bytes.to_vec()));
+        }
+        Ok(files)
+    }
+
+    fn home(&self, docs: &[&Doc]) -> Result<OutputFile> {
         let rows: Vec<home::IndexRow> = docs.iter().map(|d| home::row(d)).collect();
         let mut ctx = self.context("");
         ctx.insert("baselines", &rows);
         if self.config.output.xlsx {
             ctx.insert("all_workbook", ALL_WORKBOOK);
         }
-        files.push(OutputFile::new(
+        Ok(OutputFile::new(
             "index.html",
             self.render("index.html", &ctx)?,
-        ));
+        ))
+    }
 
+    fn matrix(&self, docs: &[&Doc]) -> Result<OutputFile> {
         let mut ctx = self.context("../");
         ctx.insert("matrix", &matrix::view(docs));
         if self.config.output.xlsx {
             ctx.insert("all_workbook", ALL_WORKBOOK);
         }
-        files.push(OutputFile::new(
+        Ok(OutputFile::new(
             "matrix/index.html",
             self.render("matrix.html", &ctx)?,
-        ));
+        ))
+    }
 
+    fn controls(&self, docs: &[&Doc]) -> Result<OutputFile> {
         let mut ctx = self.context("../");
         ctx.insert("controls", &controls::view(docs));
-        files.push(OutputFile::new(
+        Ok(OutputFile::new(
             "controls/index.html",
             self.render("controls.html", &ctx)?,
-        ));
-
-        files.push(OutputFile::new("assets/nav.js", search::nav_script(docs)));
-        files.push(OutputFile::new(
-            "assets/search-index.js",
-            search::index_script(docs),
-        ));
-        files.push(OutputFile::new(
-            "sitemap.xml",
-            sitemap::render(&self.config.site.base(), docs),
-        ));
-
-        // The 404 page is served at any depth, so its links start from the site URL.
-        let ctx = self.context(&self.config.site.base());
-        files.push(OutputFile::new("404.html", self.render("404.html", &ctx)?));
-
-        for (path, bytes) in self.theme.assets() {
-            files.push(OutputFile::new(format!("assets/{path}"), bytes.to_vec()));
-        }
-        Ok(files)
+        ))
     }
 
     fn context(&self, root: &str) -> Context {
