@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use crate::resolve::{ControlDoc, Doc, FeatureDoc};
 
-use super::text::{autolink_markdown, escape_markdown, markdown_link, table_cell};
+use super::text::{
+    autolink_markdown, escape_markdown, markdown_link, replace_forbidden_html_chars, safe_markdown,
+    table_cell, yaml_double_quoted,
+};
 
 /// Where the article links for the full mapping file when the baseline names none.
 pub struct MarkdownOptions<'a> {
@@ -20,7 +23,7 @@ pub fn render(doc: &Doc, options: &MarkdownOptions<'_>) -> String {
     let service = escape_markdown(&doc.service);
     let _ = writeln!(out, "# Azure security baseline for {service}\n");
     for paragraph in &doc.intro {
-        let _ = writeln!(out, "{}\n", paragraph.trim());
+        let _ = writeln!(out, "{}\n", safe_markdown(paragraph.trim()));
     }
     let mapping = doc.mapping_file.as_deref().unwrap_or(options.workbook_link);
     let _ = writeln!(
@@ -79,11 +82,12 @@ pub fn render(doc: &Doc, options: &MarkdownOptions<'_>) -> String {
             "https://learn.microsoft.com/security/benchmark/azure/security-baselines-overview"
         )
     );
-    out
+    // Renderers copy control characters into their HTML, where they are not allowed.
+    replace_forbidden_html_chars(out)
 }
 
 fn front_matter(out: &mut String, doc: &Doc) {
-    let yaml_str = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let yaml_str = yaml_double_quoted;
     out.push_str("---\n");
     let _ = writeln!(
         out,
@@ -122,10 +126,12 @@ fn render_control(out: &mut String, doc: &Doc, control: &ControlDoc) {
         escape_markdown(&control.title)
     );
     if let Some(guidance) = &control.guidance {
-        let _ = writeln!(out, "**Guidance**: {}\n", guidance.trim());
+        let field = format!("**Guidance**: {}", guidance.trim());
+        let _ = writeln!(out, "{}\n", safe_markdown(&field));
     }
     if let Some(notes) = &control.guidance_notes {
-        let _ = writeln!(out, "**Guidance notes**: {}\n", notes.trim());
+        let field = format!("**Guidance notes**: {}", notes.trim());
+        let _ = writeln!(out, "{}\n", safe_markdown(&field));
     }
     let shown: Vec<&FeatureDoc> = control.features.iter().filter(|f| f.shown).collect();
     if !shown.is_empty() {
@@ -185,14 +191,16 @@ fn render_feature(out: &mut String, f: &FeatureDoc) {
     ];
     for (label, value) in fields {
         if let Some(text) = value {
-            let _ = writeln!(out, "**{label}**: {}\n", text.trim());
+            let field = format!("**{label}**: {}", text.trim());
+            let _ = writeln!(out, "{}\n", safe_markdown(&field));
         }
     }
     for paragraph in &f.custom_guidance {
-        let _ = writeln!(out, "{}\n", paragraph.trim());
+        let _ = writeln!(out, "{}\n", safe_markdown(paragraph.trim()));
     }
     if let Some(notes) = &f.guidance_notes {
-        let _ = writeln!(out, "**Guidance notes**: {}\n", notes.trim());
+        let field = format!("**Guidance notes**: {}", notes.trim());
+        let _ = writeln!(out, "{}\n", safe_markdown(&field));
     }
     if let Some(reference) = &f.reference {
         let _ = writeln!(

@@ -1,7 +1,11 @@
 //! Text helpers shared by the renderers: Markdown to sanitised HTML, links in plain text,
-//! escaping for Markdown, and the URL test that decides whether a link may be emitted.
+//! escaping for Markdown, Markdown fields made safe to embed in Markdown, and the URL tests
+//! that decide whether a link may be emitted.
 
-use pulldown_cmark::{html, Options, Parser};
+use std::borrow::Cow;
+use std::ops::Range;
+
+use pulldown_cmark::{html, Event, Options, Parser, Tag};
 
 /// Whether `url` is an absolute http(s) URL that may become a link. Anything else
 /// (`javascript:`, `data:`, scheme typos like `ttps://`, spaces) is shown as text only.
@@ -21,12 +25,12 @@ pub fn is_web_url(url: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
 }
 
+/// The Markdown extensions of the content fields, for HTML and for the safety checks.
+const MARKDOWN_OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
+
 /// Renders Markdown to HTML with raw HTML and unsafe links removed.
 pub fn markdown_to_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    );
+    let parser = Parser::new_ext(markdown, MARKDOWN_OPTIONS);
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
     sanitize(&raw)
@@ -133,13 +137,33 @@ pub fn autolink_markdown(text: &str) -> String {
         .collect()
 }
 
-/// Escapes plain text so that a Markdown renderer shows it literally.
+/// Escapes plain text so that a Markdown renderer shows it literally, on one line: line
+/// breaks become spaces, so a name cannot end the heading or table row it sits in.
 pub fn escape_markdown(s: &str) -> String {
+    let one_line = s.replace("\r\n", " ").replace(['\n', '\r'], " ");
+    escape_markdown_chars(&one_line)
+}
+
+/// Backslash before every character that could start Markdown syntax; line breaks kept.
+fn escape_markdown_chars(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '{' | '}'
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '<'
+                | '>'
+                | '|'
+                | '#'
+                | '!'
+                | '{'
+                | '}'
+                | '&'
+                | '~'
         ) {
             out.push('\\');
         }
@@ -148,11 +172,203 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
-/// Markdown destinations cannot hold spaces or parentheses unescaped.
+/// Markdown destinations cannot hold spaces or parentheses unescaped, and a backslash
+/// would escape the closing parenthesis.
 pub fn escape_link_destination(url: &str) -> String {
     url.replace(' ', "%20")
         .replace('(', "%28")
         .replace(')', "%29")
+        .replace('\\', "%5C")
+}
+
+/// Whether a link destination in content Markdown may stay a link: relative, or with an
+/// `http`, `https` or `mailto` scheme, read the way browsers read it (tabs and line breaks
+/// removed, leading spaces and control characters ignored, scheme case-insensitive).
+pub fn is_safe_link(dest: &str) -> bool {
+    let cleaned: String = dest
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let url = cleaned.trim_start_matches(|c: char| c <= ' ');
+    match url_scheme(url) {
+        None => true,
+        Some(scheme) => ["http", "https", "mailto"]
+            .iter()
+            .any(|s| scheme.eq_ignore_ascii_case(s)),
+    }
+}
+
+/// The scheme of an absolute URL; `None` for a relative one (`a/b:c`, `#x`, `./javascript:`).
+fn url_scheme(url: &str) -> Option<&str> {
+    let colon = url.find(':')?;
+    let scheme = &url[..colon];
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(scheme)
+}
+
+/// A Markdown field made safe to paste into our Markdown article: raw HTML is escaped so
+/// that it shows as text, and links, images and link definitions whose destination is not
+/// [`is_safe_link`] become their literal text. The rest of the Markdown is kept. The result
+/// also closes everything it opens (an unclosed code fence would swallow the following
+/// fields), so fields cannot combine into HTML or a link.
+///
+/// Pass the text as it will stand in the article, label included (`**Guidance**: …`),
+/// because a field parses differently at the start of a block than after a label. Leading
+/// blank space is dropped: an indented first line would continue a list that ends the
+/// field before it.
+pub fn safe_markdown(markdown: &str) -> String {
+    let markdown = markdown.trim_start();
+    let mut text = Cow::Borrowed(markdown);
+    // Escaping can turn an HTML block back into Markdown, so check again until nothing
+    // changes; a handful of rounds covers any real text.
+    for _ in 0..6 {
+        let edits = READER_OPTIONS
+            .iter()
+            .map(|&options| unsafe_markdown(&text, options))
+            .find(|edits| !edits.is_empty());
+        match edits {
+            Some(edits) => text = Cow::Owned(apply_edits(&text, edits)),
+            None if READER_OPTIONS
+                .iter()
+                .all(|&options| is_self_contained(&text, options)) =>
+            {
+                return text.into_owned()
+            }
+            None => break,
+        }
+    }
+    escape_markdown_chars(markdown)
+}
+
+/// The ways readers of the article may parse it: as we do, and with every extension that
+/// pulldown-cmark knows (wiki links, math, footnotes, …).
+const READER_OPTIONS: [Options; 2] = [MARKDOWN_OPTIONS, Options::all()];
+
+/// Byte ranges of raw HTML and unsafe links, with the literal text that replaces them.
+fn unsafe_markdown(markdown: &str, options: Options) -> Vec<(Range<usize>, String)> {
+    let parser = Parser::new_ext(markdown, options);
+    let mut ranges: Vec<Range<usize>> = parser
+        .reference_definitions()
+        .iter()
+        .filter(|(_, def)| !is_safe_link(&def.dest))
+        .map(|(_, def)| def.span.clone())
+        .collect();
+    for (event, range) in parser.into_offset_iter() {
+        let flagged = match &event {
+            Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::HtmlBlock) => true,
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                !is_safe_link(dest_url)
+            }
+            _ => false,
+        };
+        if flagged {
+            ranges.push(range);
+        }
+    }
+    // Outermost ranges only: an HTML block covers its lines, a link its content.
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    for range in ranges {
+        if edits.last().is_some_and(|(last, _)| range.start < last.end) {
+            continue;
+        }
+        let literal = escape_markdown_chars(&markdown[range.clone()]);
+        edits.push((range, literal));
+    }
+    edits
+}
+
+fn apply_edits(text: &str, edits: Vec<(Range<usize>, String)>) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for (range, replacement) in edits {
+        out.push_str(&text[at..range.start]);
+        out.push_str(&replacement);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Whether a paragraph after the text, separated by a blank line, is a paragraph of its own
+/// at the top level: nothing in the text (a code fence, an HTML block) is left open.
+fn is_self_contained(markdown: &str, options: Options) -> bool {
+    const SENTINEL: &str = "controlbookendoffield";
+    let probe = format!("{markdown}\n\n{SENTINEL}\n");
+    let mut depth = 0usize;
+    let mut parent_is_paragraph = false;
+    for event in Parser::new_ext(&probe, options) {
+        match event {
+            Event::Start(tag) => {
+                depth += 1;
+                parent_is_paragraph = matches!(tag, Tag::Paragraph);
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Text(t) if t.as_ref() == SENTINEL => {
+                return depth == 1 && parent_is_paragraph;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A string as a YAML double-quoted scalar (for front matter) that is also inert if a
+/// Markdown renderer shows the front matter as text: `<`, `>`, `&`, `[`, `]`, control, bidi
+/// and other invisible characters are `\u` escapes, so no tag or link can form.
+pub fn yaml_double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '<' | '>' | '&' | '[' | ']' => push_u_escape(&mut out, c),
+            c if c.is_control() || is_invisible_format(c) => push_u_escape(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn push_u_escape(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = match u32::from(c) {
+        code @ 0..=0xffff => write!(out, "\\u{code:04x}"),
+        code => write!(out, "\\U{code:08x}"),
+    };
+}
+
+/// Bidi controls, zero-width characters, line and paragraph separators, the BOM and
+/// noncharacters: invisible, and some of them end a line in YAML 1.1.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{feff}'
+        | '\u{fdd0}'..='\u{fdef}')
+        || (c as u32) & 0xfffe == 0xfffe
+}
+
+/// Text with the characters that HTML forbids (controls other than tab, line feed, form
+/// feed and carriage return; noncharacters) replaced by U+FFFD, so that a page stays valid
+/// and shows that something was there. Text without them is returned as it is.
+pub fn replace_forbidden_html_chars(text: String) -> String {
+    let forbidden = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\u{c}' | '\r'))
+            || matches!(c, '\u{fdd0}'..='\u{fdef}')
+            || (c as u32) & 0xfffe == 0xfffe
+    };
+    if !text.contains(forbidden) {
+        return text;
+    }
+    text.chars()
+        .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// Markdown of a link when the URL is safe, of the escaped text otherwise.
@@ -231,5 +447,179 @@ mod tests {
     fn markdown_escaping_keeps_text_literal() {
         assert_eq!(escape_markdown("a*b* [c] <d>"), "a\\*b\\* \\[c\\] \\<d\\>");
         assert_eq!(table_cell("a | b\nc"), "a \\| b c");
+        assert_eq!(escape_markdown("a\n# b\r\n~~~"), "a \\# b \\~\\~\\~");
+        assert_eq!(escape_markdown("&lt;"), "\\&lt;");
+    }
+
+    /// Raw HTML or a link that is not safe, anywhere in `markdown` rendered as one document.
+    pub(crate) fn unsafe_parts(markdown: &str) -> Vec<String> {
+        READER_OPTIONS
+            .iter()
+            .flat_map(|&options| unsafe_parts_with(markdown, options))
+            .collect()
+    }
+
+    fn unsafe_parts_with(markdown: &str, options: Options) -> Vec<String> {
+        let parser = Parser::new_ext(markdown, options);
+        let mut found: Vec<String> = parser
+            .reference_definitions()
+            .iter()
+            .filter(|(_, d)| !is_safe_link(&d.dest))
+            .map(|(_, d)| d.dest.to_string())
+            .collect();
+        for event in parser {
+            match event {
+                Event::Html(h) | Event::InlineHtml(h) => found.push(h.to_string()),
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                    if !is_safe_link(&dest_url) =>
+                {
+                    found.push(dest_url.to_string())
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn link_schemes() {
+        for safe in [
+            "https://x.org",
+            "HTTP://x.org",
+            "mailto:a@b.org",
+            "page.html",
+            "#x",
+            "a/b:c",
+            "./javascript:x",
+            "",
+        ] {
+            assert!(is_safe_link(safe), "{safe}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:x",
+            " javascript:x",
+            "java\tscript:x",
+            "java\nscript:x",
+            "\u{1}javascript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_safe_link(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn safe_markdown_keeps_ordinary_markdown() {
+        for md in [
+            "Use **bold**, `code <b>`, and [a link](https://x.org \"t\").",
+            "a < b and c > d",
+            "- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+            "```\n<script>kept as code</script>\n```",
+            "[rel](../x.html) ![img](https://x.org/i.png) <https://x.org>",
+            "שלום Müller café",
+        ] {
+            assert_eq!(safe_markdown(md), md);
+        }
+    }
+
+    #[test]
+    fn safe_markdown_makes_html_and_unsafe_links_literal() {
+        for md in [
+            "<script>alert(1)</script>",
+            "x <img src=x onerror=alert(1)> y",
+            "[x](javascript:alert(1))",
+            "[x](<java\tscript:alert(1)>)",
+            "[x](&#106;avascript:alert(1))",
+            "<javascript:alert(1)>",
+            "![i](data:text/html;base64,AAAA)",
+            "[x][r]\n\n[r]: javascript:alert(1)",
+            "<div>\n[x](javascript:alert(1))\n</div>",
+            "<!-- hidden",
+            "**Guidance**: <details open ontoggle=alert(1)>",
+            "[**nested <b>**](javascript:x)",
+            "[[javascript:alert(1)]]",
+            "$<img src=x onerror=alert(1)>$",
+        ] {
+            let safe = safe_markdown(md);
+            assert_eq!(
+                unsafe_parts(&safe),
+                Vec::<String>::new(),
+                "{md:?} gave {safe:?}"
+            );
+            // The words are still there, as text.
+            assert!(safe.contains("alert") || !md.contains("alert"), "{safe}");
+        }
+        assert_eq!(safe_markdown("<b>x</b>"), "\\<b\\>x\\</b\\>");
+    }
+
+    #[test]
+    fn fields_cannot_combine_into_html() {
+        // An unclosed fence would end inside the next field and expose what follows it.
+        let joined = format!(
+            "{}\n\n{}\n",
+            safe_markdown("```"),
+            safe_markdown("```\n<script>alert(1)</script>")
+        );
+        assert_eq!(unsafe_parts(&joined), Vec::<String>::new(), "{joined}");
+        // A definition in one field would make a link of another.
+        let joined = format!(
+            "{}\n\n{}\n",
+            safe_markdown("[x][r]"),
+            safe_markdown("[r]: javascript:alert(1)")
+        );
+        assert_eq!(unsafe_parts(&joined), Vec::<String>::new(), "{joined}");
+    }
+
+    #[test]
+    fn front_matter_strings_are_inert() {
+        assert_eq!(yaml_double_quoted("a \"b\" \\ c"), "\"a \\\"b\\\" \\\\ c\"");
+        assert_eq!(
+            yaml_double_quoted("<script>\u{202e}\u{0}"),
+            "\"\\u003cscript\\u003e\\u202e\\u0000\""
+        );
+        assert_eq!(yaml_double_quoted("\u{1fffe}"), "\"\\U0001fffe\"");
+        assert_eq!(yaml_double_quoted("שלום"), "\"שלום\"");
+        assert_eq!(yaml_double_quoted("[x](y)"), "\"\\u005bx\\u005d(y)\"");
+    }
+
+    #[test]
+    fn forbidden_html_characters_are_replaced() {
+        assert_eq!(
+            replace_forbidden_html_chars("a\u{0}b\u{1b}c\u{7f}\u{85}".into()),
+            "a\u{fffd}b\u{fffd}c\u{fffd}\u{fffd}"
+        );
+        assert_eq!(
+            replace_forbidden_html_chars("tab\tline\r\n\u{c}".into()),
+            "tab\tline\r\n\u{c}"
+        );
+        assert_eq!(
+            replace_forbidden_html_chars("\u{fdd0}\u{fffe}".into()),
+            "\u{fffd}\u{fffd}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::tests::unsafe_parts;
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// Whatever two fields hold, the article made of them has no raw HTML and no unsafe
+        /// link, and each field alone keeps its words.
+        #[test]
+        fn safe_fields_stay_safe_together(
+            a in "(<script>|<img src=x onerror=alert(1)>|<div>|</div>|<!--|-->|\\[x\\]|\\[r\\]: |\\(|\\)|javascript:alert\\(1\\)|https://x.org|```|~~~|    |> |- |1\\. |\\*|`|\\\\|&#106;|<|>|\\||text| |\n|\n\n){0,40}",
+            b in "(<script>|<img src=x onerror=alert(1)>|<div>|</div>|<!--|-->|\\[x\\]|\\[r\\]: |\\(|\\)|javascript:alert\\(1\\)|https://x.org|```|~~~|    |> |- |1\\. |\\*|`|\\\\|&#106;|<|>|\\||text| |\n|\n\n){0,40}",
+        ) {
+            let labelled = format!("**Label**: {}", b.trim());
+            let joined = format!("{}\n\n{}\n\n{}\n", safe_markdown(a.trim()), safe_markdown(&labelled), safe_markdown(&a));
+            prop_assert_eq!(unsafe_parts(&joined), Vec::<String>::new(), "{}", joined);
+        }
     }
 }

@@ -8,6 +8,7 @@ mod browser;
 mod check;
 mod common;
 mod fidelity;
+mod hostile;
 mod import;
 mod incremental;
 mod readme;

@@ -15,6 +15,7 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::render::text::replace_forbidden_html_chars;
 use crate::resolve::Doc;
 use crate::theme::Theme;
 
@@ -142,9 +143,10 @@ impl<'a> Site<'a> {
     }
 
     fn render(&self, name: &str, ctx: &Context) -> Result<Vec<u8>> {
+        // Tera escapes markup but passes control characters through; HTML forbids them.
         self.tera
             .render(name, ctx)
-            .map(String::into_bytes)
+            .map(|html| replace_forbidden_html_chars(html).into_bytes())
             .map_err(|e| template_error(name, &e))
     }
 }
