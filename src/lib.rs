@@ -42,7 +42,7 @@ pub fn theme_for(book: &Book) -> Result<theme::Theme> {
         .theme
         .as_ref()
         .map_or_else(|| book.root.join("themes/default"), |t| book.root.join(t));
-    theme::Theme::with_overrides(&dir)
+    theme::Theme::with_overrides(&dir, &book.root)
 }
 
 /// The folder `build` replaces.

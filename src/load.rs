@@ -216,7 +216,14 @@ pub fn parse_yaml<T: DeserializeOwned>(
             },
             None => Span::default(),
         };
-        let mut d = Diagnostic::error("invalid-yaml", yaml_message(&e.to_string())).at(file, span);
+        let mut d = match budget_breach(e) {
+            Some(breach) => {
+                Diagnostic::error("invalid-yaml", budget_message(breach))
+                    .help("a baseline needs far less: write values out instead of using aliases, and split very large files")
+            }
+            None => Diagnostic::error("invalid-yaml", yaml_message(&e.to_string())),
+        }
+        .at(file, span);
         let found =
             &source.text[span.start.min(source.text.len())..span.end.min(source.text.len())];
         if !found.is_empty() && found.len() <= 60 && !found.contains('\n') {
@@ -224,6 +231,41 @@ pub fn parse_yaml<T: DeserializeOwned>(
         }
         Box::new(d)
     })
+}
+
+/// The parser limit behind an error, also when it was met while repeating an alias.
+fn budget_breach(mut e: &serde_saphyr::Error) -> Option<&serde_saphyr::budget::BudgetBreach> {
+    loop {
+        match e {
+            serde_saphyr::Error::AliasError { error, .. }
+            | serde_saphyr::Error::WithSnippet { error, .. } => e = error,
+            serde_saphyr::Error::Budget { breach, .. } => return Some(breach),
+            _ => return None,
+        }
+    }
+}
+
+/// A parser limit in words: which one, not the parser's internal counters. The limits stop
+/// alias bombs ("billion laughs"), deep nesting and huge documents in bounded time and
+/// memory.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let what = match breach {
+        B::Depth { .. } => "nested more than 64 levels deep".to_string(),
+        B::Nodes { nodes } => format!("more than {nodes} values"),
+        B::Events { events } => format!("more than {events} YAML events"),
+        B::Aliases { aliases } => format!("more than {aliases} aliases"),
+        B::Anchors { anchors } => format!("more than {anchors} anchors"),
+        B::AliasAnchorRatio { .. } => "far more aliases than anchors".to_string(),
+        B::ScalarBytes { total_scalar_bytes } => {
+            format!("{total_scalar_bytes} bytes of text once aliases are expanded")
+        }
+        B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => {
+            "anchors too large to repeat".to_string()
+        }
+        other => format!("{other:?}"),
+    };
+    format!("YAML is over the parser's limits: {what}")
 }
 
 /// serde-saphyr appends " at line X column Y" to some messages; the diagnostic shows the
@@ -259,13 +301,15 @@ fn parse_file<T: DeserializeOwned>(
 }
 
 /// Reads a file as UTF-8 and registers it. Invalid UTF-8 and oversized files are
-/// diagnostics (bad input); an unreadable file is an error.
+/// diagnostics (bad input); an unreadable file, or a symbolic link out of the book, is an
+/// error.
 fn read_text(
     root: &Path,
     path: &Path,
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<FileId>> {
+    refuse_link_outside(root, path)?;
     let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
     if meta.len() > MAX_FILE_BYTES {
@@ -299,6 +343,40 @@ fn read_text(
             Ok(None)
         }
     }
+}
+
+/// Refuses `path` when it is, or lies below, a symbolic link whose target is outside the
+/// book at `root`: a book from elsewhere must not make the build read (and publish, or
+/// quote in a diagnostic) `/etc/passwd` or a home folder. Links that stay inside the book
+/// are fine. The error names the first link on the way.
+pub(crate) fn refuse_link_outside(root: &Path, path: &Path) -> Result<()> {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return Ok(());
+    };
+    let mut walked = root.to_path_buf();
+    for component in relative.components() {
+        walked.push(component);
+        let is_link = std::fs::symlink_metadata(&walked).is_ok_and(|m| m.is_symlink());
+        if !is_link {
+            continue;
+        }
+        let outside = |why: String| {
+            Err(Error::read(
+                &walked,
+                std::io::Error::new(std::io::ErrorKind::PermissionDenied, why),
+            ))
+        };
+        let book = std::fs::canonicalize(root).map_err(|e| Error::read(root, e))?;
+        return match std::fs::canonicalize(path) {
+            Ok(target) if target.starts_with(&book) => Ok(()),
+            Ok(target) => outside(format!(
+                "symbolic link to {}, outside the book; copy the file into the book",
+                target.display()
+            )),
+            Err(e) => outside(format!("symbolic link that cannot be followed: {e}")),
+        };
+    }
+    Ok(())
 }
 
 /// The `*.yaml` and `*.yml` files of a folder, sorted by name; none if it does not exist.

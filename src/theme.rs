@@ -46,12 +46,16 @@ impl Theme {
         }
     }
 
-    /// The default theme with every file of `dir` laid over it.
-    pub fn with_overrides(dir: &Path) -> Result<Self> {
+    /// The default theme with every file of `dir` laid over it. `dir` belongs to the book
+    /// at `book_root`: symbolic links in it may point anywhere in the book, and are an
+    /// error when they lead out of it.
+    pub fn with_overrides(dir: &Path, book_root: &Path) -> Result<Self> {
         let mut theme = Theme::embedded();
+        crate::load::refuse_link_outside(book_root, dir)?;
         if dir.is_dir() {
             let mut files = Vec::new();
-            collect(dir, dir, &mut files)?;
+            let mut seen = Vec::new();
+            collect(book_root, dir, dir, &mut seen, &mut files)?;
             for (rel, path) in files {
                 let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
                 theme.files.insert(rel, bytes);
@@ -83,9 +87,22 @@ impl Theme {
     }
 }
 
-/// Files below `dir` as (path relative to `base` with `/` separators, full path). Symlinks
-/// are not followed: a theme must not pull in files from outside the book.
-fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
+/// Files below `dir` as (path relative to `base` with `/` separators, full path).
+/// Symbolic links are followed when they stay inside the book at `root` and refused when
+/// they lead out of it; `seen` holds the folders walked, so a link to a parent folder
+/// cannot loop.
+fn collect(
+    root: &Path,
+    base: &Path,
+    dir: &Path,
+    seen: &mut Vec<PathBuf>,
+    out: &mut Vec<(String, PathBuf)>,
+) -> Result<()> {
+    let real = std::fs::canonicalize(dir).map_err(|e| Error::read(dir, e))?;
+    if seen.contains(&real) {
+        return Ok(());
+    }
+    seen.push(real);
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| Error::read(dir, e))?
         .collect::<std::result::Result<_, _>>()
@@ -93,9 +110,15 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let kind = entry.file_type().map_err(|e| Error::read(&path, e))?;
+        let mut kind = entry.file_type().map_err(|e| Error::read(&path, e))?;
+        if kind.is_symlink() {
+            crate::load::refuse_link_outside(root, &path)?;
+            kind = std::fs::metadata(&path)
+                .map_err(|e| Error::read(&path, e))?
+                .file_type();
+        }
         if kind.is_dir() {
-            collect(base, &path, out)?;
+            collect(root, base, &path, seen, out)?;
         } else if kind.is_file() {
             let rel = path
                 .strip_prefix(base)
@@ -132,7 +155,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("static")).unwrap();
         std::fs::write(dir.path().join("static/style.css"), "body{}").unwrap();
-        let theme = Theme::with_overrides(dir.path()).unwrap();
+        let theme = Theme::with_overrides(dir.path(), dir.path()).unwrap();
         let css: Vec<_> = theme.assets().filter(|(p, _)| *p == "style.css").collect();
         assert_eq!(css[0].1, b"body{}");
         assert!(theme.assets().any(|(p, _)| p == "theme.js"));

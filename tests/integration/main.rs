@@ -11,6 +11,7 @@ mod fidelity;
 mod hostile;
 mod import;
 mod incremental;
+mod limits;
 mod readme;
 mod reproducible;
 mod schema;
