@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod all_workbook;
 mod bad_input;
 mod browser;
 mod check;
