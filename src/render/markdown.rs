@@ -1,14 +1,15 @@
 //! The Markdown article of a baseline, in the structure of Microsoft's published Learn
 //! articles: front matter, `> [!NOTE]`, `##` domains, `###` controls, `#####` features,
-//! the Azure Policy table, `## Next steps`.
+//! the Azure Policy table, `## Next steps`. `tests/integration/learn_structure.rs` compares
+//! the structure with a published article.
 
 use std::fmt::Write as _;
 
 use crate::resolve::{ControlDoc, Doc, FeatureDoc};
 
 use super::text::{
-    autolink_markdown, escape_markdown, markdown_link, replace_forbidden_html_chars, safe_markdown,
-    table_cell, yaml_double_quoted,
+    autolink_markdown, escape_link_destination, escape_markdown, is_web_url, markdown_link,
+    replace_forbidden_html_chars, safe_markdown, table_cell, yaml_double_quoted,
 };
 
 /// Where the article links for the full mapping file when the baseline names none.
@@ -25,12 +26,18 @@ pub fn render(doc: &Doc, options: &MarkdownOptions<'_>) -> String {
     for paragraph in &doc.intro {
         let _ = writeln!(out, "{}\n", safe_markdown(paragraph.trim()));
     }
-    let mapping = doc.mapping_file.as_deref().unwrap_or(options.workbook_link);
+    // Microsoft's published workbook when the baseline names it, else the one built with
+    // this article. The published articles always link the workbook from the note.
+    let mapping = doc
+        .mapping_file
+        .as_deref()
+        .filter(|url| is_web_url(url))
+        .unwrap_or(options.workbook_link);
     let _ = writeln!(
         out,
         "> [!NOTE]\n> **Features** not applicable to {service} have been excluded. To see how {service} completely maps to the {}, see the **{}**.\n",
         escape_markdown(&doc.benchmark.name),
-        markdown_link(&format!("full {} security baseline mapping file", doc.service), mapping),
+        mapping_file_link(&format!("full {} security baseline mapping file", doc.service), mapping),
     );
 
     let _ = writeln!(out, "## Security profile\n");
@@ -129,10 +136,6 @@ fn render_control(out: &mut String, doc: &Doc, control: &ControlDoc) {
         let field = format!("**Guidance**: {}", guidance.trim());
         let _ = writeln!(out, "{}\n", safe_markdown(&field));
     }
-    if let Some(notes) = &control.guidance_notes {
-        let field = format!("**Guidance notes**: {}", notes.trim());
-        let _ = writeln!(out, "{}\n", safe_markdown(&field));
-    }
     let shown: Vec<&FeatureDoc> = control.features.iter().filter(|f| f.shown).collect();
     if !shown.is_empty() {
         out.push_str("#### Features\n\n");
@@ -167,6 +170,10 @@ fn render_control(out: &mut String, doc: &Doc, control: &ControlDoc) {
     }
 }
 
+/// A feature block as the published articles show it: description, the values table,
+/// feature notes, guidance, reference. Microsoft's "Guidance Notes" column is not published
+/// in its articles (none of Azure Monitor's four is in its article), so it stays in the
+/// workbook, CSV, JSON and site, as the control-level guidance notes do.
 fn render_feature(out: &mut String, f: &FeatureDoc) {
     let _ = writeln!(out, "##### {}\n", escape_markdown(&f.name));
     let mut description = format!("**Description**: {}", escape_markdown(&f.description));
@@ -198,10 +205,6 @@ fn render_feature(out: &mut String, f: &FeatureDoc) {
     for paragraph in &f.custom_guidance {
         let _ = writeln!(out, "{}\n", safe_markdown(paragraph.trim()));
     }
-    if let Some(notes) = &f.guidance_notes {
-        let field = format!("**Guidance notes**: {}", notes.trim());
-        let _ = writeln!(out, "{}\n", safe_markdown(&field));
-    }
     if let Some(reference) = &f.reference {
         let _ = writeln!(
             out,
@@ -209,6 +212,32 @@ fn render_feature(out: &mut String, f: &FeatureDoc) {
             markdown_link(&reference.title, &reference.url)
         );
     }
+}
+
+/// A link to the mapping workbook: an absolute web URL, or the relative path of the workbook
+/// that the build writes beside the article (which [`markdown_link`] would refuse, as it
+/// refuses every link that does not leave the site).
+fn mapping_file_link(text: &str, url: &str) -> String {
+    if is_web_url(url) || is_relative_path(url) {
+        format!(
+            "[{}]({})",
+            escape_markdown(text),
+            escape_link_destination(url)
+        )
+    } else {
+        escape_markdown(text)
+    }
+}
+
+/// A path without a scheme or host (`../xlsx/x.xlsx`), so it can only point into the site.
+fn is_relative_path(url: &str) -> bool {
+    !url.is_empty()
+        && !url.contains(':')
+        && !url.starts_with("//")
+        && !url.starts_with('\\')
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\'))
 }
 
 #[cfg(test)]
@@ -219,5 +248,27 @@ mod tests {
     fn learn_dates_are_month_first() {
         assert_eq!(learn_date("2024-02-20"), "02/20/2024");
         assert_eq!(learn_date("soon"), "soon");
+    }
+
+    #[test]
+    fn the_note_links_the_built_workbook_when_the_baseline_names_none() {
+        assert_eq!(
+            mapping_file_link("full mapping file", "../xlsx/a-security-baseline.xlsx"),
+            "[full mapping file](../xlsx/a-security-baseline.xlsx)"
+        );
+        assert_eq!(
+            mapping_file_link("f", "https://github.com/a b.xlsx"),
+            "f",
+            "not a well-formed URL"
+        );
+        for unsafe_link in [
+            "javascript:alert(1)",
+            "//evil.example/x",
+            "a b.xlsx",
+            "",
+            "\\\\host\\x",
+        ] {
+            assert_eq!(mapping_file_link("f", unsafe_link), "f", "{unsafe_link}");
+        }
     }
 }

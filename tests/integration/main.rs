@@ -12,6 +12,7 @@ mod fidelity;
 mod hostile;
 mod import;
 mod incremental;
+mod learn_structure;
 mod limits;
 mod readme;
 mod reproducible;
