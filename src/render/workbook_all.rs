@@ -33,8 +33,12 @@ const PROFILE_WIDTHS: [f64; 4] = [26.0, 18.0, 22.0, 18.0];
 /// The workbook of every baseline, as bytes, services in the order given (the caller passes
 /// them as [`crate::resolve::resolve`] sorts them: by service name).
 ///
-/// Sheets are written row by row in constant memory mode, so the workbook of a thousand
-/// services costs about as much memory as the rows of one.
+/// Sheets are written row by row in rust_xlsxwriter's low memory mode (its `constant_memory`
+/// feature): each row goes to a temporary file when the next one starts, and only the table
+/// of distinct strings stays in memory. For 1,200 services this took 35 MB beyond the
+/// loaded book where the default mode took 200 MB; constant memory mode proper, which
+/// writes every string inline, took as much memory for a file three times larger (8 MB
+/// against 2.5 MB), since the services share most of their text.
 pub fn render<D: Borrow<Doc>>(docs: &[D], options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
     let docs: Vec<&Doc> = docs.iter().map(Borrow::borrow).collect();
     let mut workbook = Workbook::new();
@@ -88,7 +92,7 @@ fn feature_summary_sheet(
             r += 1;
             let mut cells = vec![doc.service.as_str()];
             cells.extend(row.cells.iter().map(String::as_str));
-            // Constant memory mode writes a row out when the next one starts, so its height
+            // Low memory mode writes a row out when the next one starts, so its height
             // must be known before its cells are written.
             fit_row(sheet, r, &widths, &cells)?;
             for (c, value) in cells.iter().enumerate() {
@@ -283,7 +287,7 @@ impl StatusStyles {
     }
 }
 
-/// Column widths, the header row and its height. Constant memory mode writes rows in
+/// Column widths, the header row and its height. Low memory mode writes rows in
 /// order, so everything about row 0 happens before any data row.
 fn start_table(
     sheet: &mut Worksheet,
