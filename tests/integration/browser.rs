@@ -5,17 +5,12 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
 
 /// Longest a script may run before it is stopped and the test fails.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(90);
-
-/// One Chromium at a time: the scripts time their waits, and parallel browsers on a small
-/// CI machine would make those waits flaky.
-static CHROMIUM_LOCK: Mutex<()> = Mutex::new(());
 
 fn browser_dir() -> PathBuf {
     repo_root().join("tests/browser")
@@ -182,7 +177,8 @@ fn the_site_passes_the_browser_gates_at_the_root() {
         return;
     }
     let book = built_default_book();
-    let _one = CHROMIUM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // One Chromium at a time, and not beside the tests that time things.
+    let _one = exclusive();
     node(
         "site-gates.mjs",
         &[&book.path().join("output/site")],
@@ -198,7 +194,8 @@ fn the_site_passes_the_browser_gates_under_a_sub_path() {
     let book = default_book();
     set_site_url(book.path(), "/some/path/");
     build(book.path());
-    let _one = CHROMIUM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // One Chromium at a time, and not beside the tests that time things.
+    let _one = exclusive();
     node(
         "site-gates.mjs",
         &[&book.path().join("output/site")],
@@ -213,6 +210,7 @@ fn a_save_reloads_the_open_page_and_a_broken_save_shows_the_overlay_in_chromium(
     }
     let book = default_book();
     let binary = assert_cmd::cargo::cargo_bin("controlbook");
-    let _one = CHROMIUM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // One Chromium at a time, and not beside the tests that time things.
+    let _one = exclusive();
     node("live-reload.mjs", &[&binary, book.path()], &[]);
 }
