@@ -175,22 +175,23 @@ fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Resul
 }
 
 /// Writes `files` into a fresh folder beside `out_dir` and swaps it in.
+///
+/// Crash-safe: at every moment `out_dir` is either the complete previous output or the
+/// complete new one. On Linux the two folders are exchanged in one atomic `renameat2`
+/// (`RENAME_EXCHANGE`); where the file system cannot exchange, the previous output is
+/// renamed aside first, and a build killed between the two renames is repaired by the
+/// next one ([`recover`]). The write phase holds an exclusive lock on `.<name>.lock`
+/// beside `out_dir`, so two builds of one book never interleave their swaps.
 pub fn write_atomically(out_dir: &Path, files: &[OutputFile]) -> Result<BuildReport> {
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-    let name = out_dir
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let (parent, name) = beside(out_dir);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::write(&parent, e))?;
+    let _lock = lock(&parent, &name)?;
+    recover(out_dir)?;
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.tmp-{pid}"));
     let retired = parent.join(format!(".{name}.old-{pid}"));
-    remove_if_exists(&staging)?;
 
-    let written = write_all(&staging, files);
-    let bytes = match written {
+    let bytes = match write_all(&staging, files) {
         Ok(bytes) => bytes,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -198,23 +199,26 @@ pub fn write_atomically(out_dir: &Path, files: &[OutputFile]) -> Result<BuildRep
         }
     };
 
-    remove_if_exists(&retired)?;
-    let had_previous = out_dir.exists();
-    if had_previous {
+    if !out_dir.exists() {
+        if let Err(e) = std::fs::rename(&staging, out_dir) {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(Error::write(out_dir, e));
+        }
+    } else if exchange(&staging, out_dir)? {
+        // `staging` now holds the previous output.
+        let _ = std::fs::remove_dir_all(&staging);
+    } else {
         if let Err(e) = std::fs::rename(out_dir, &retired) {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(Error::write(out_dir, e));
         }
-    }
-    if let Err(e) = std::fs::rename(&staging, out_dir) {
-        // Put the previous output back so the failed build changes nothing.
-        if had_previous {
+        // Killed here, `out_dir` is missing: the next build's `recover` puts `retired` back.
+        if let Err(e) = std::fs::rename(&staging, out_dir) {
+            // Put the previous output back so the failed build changes nothing.
             let _ = std::fs::rename(&retired, out_dir);
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(Error::write(out_dir, e));
         }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(Error::write(out_dir, e));
-    }
-    if had_previous {
         let _ = std::fs::remove_dir_all(&retired);
     }
     Ok(BuildReport {
@@ -226,6 +230,86 @@ pub fn write_atomically(out_dir: &Path, files: &[OutputFile]) -> Result<BuildRep
     })
 }
 
+/// The folder that holds `out_dir`, and `out_dir`'s name.
+fn beside(out_dir: &Path) -> (PathBuf, String) {
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    (parent, name)
+}
+
+/// Takes the exclusive lock of the output folder's write phase, waiting for another
+/// build that holds it. Released when the returned file is dropped (or the process dies).
+fn lock(parent: &Path, name: &str) -> Result<std::fs::File> {
+    let path = parent.join(format!(".{name}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::write(&path, e))?;
+    file.lock().map_err(|e| Error::write(&path, e))?;
+    Ok(file)
+}
+
+/// Repairs what a build killed while writing `out_dir` left beside it: a missing
+/// `out_dir` with a retired `.<name>.old-*` folder is the previous output, put back; every
+/// other `.<name>.tmp-*` or `.<name>.old-*` folder is removed. Called with the lock held,
+/// so no live build owns them.
+pub fn recover(out_dir: &Path) -> Result<()> {
+    let (parent, name) = beside(out_dir);
+    let Ok(entries) = std::fs::read_dir(&parent) else {
+        return Ok(());
+    };
+    let (tmp, old) = (format!(".{name}.tmp-"), format!(".{name}.old-"));
+    let mut leftovers: Vec<(bool, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let file_name = e.file_name();
+            let file_name = file_name.to_str()?;
+            let retired = file_name.starts_with(&old);
+            (retired || file_name.starts_with(&tmp)).then(|| (retired, e.path()))
+        })
+        .collect();
+    leftovers.sort();
+    if !out_dir.exists() {
+        // Retired folders are complete outputs; one is left at most, as every build
+        // recovers before it writes.
+        if let Some(i) = leftovers.iter().position(|(retired, _)| *retired) {
+            let (_, previous) = leftovers.remove(i);
+            std::fs::rename(&previous, out_dir).map_err(|e| Error::write(out_dir, e))?;
+        }
+    }
+    for (_, path) in leftovers {
+        remove_if_exists(&path)?;
+    }
+    Ok(())
+}
+
+/// Exchanges two folders atomically: `Ok(false)` when the platform or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        // Old kernels (ENOSYS) and file systems without exchange (EINVAL, e.g. some FUSE
+        // and network file systems) fall back to two renames.
+        Err(Errno::NOSYS | Errno::INVAL | Errno::OPNOTSUPP) => Ok(false),
+        Err(e) => Err(Error::write(b, e.into())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> Result<bool> {
+    Ok(false)
+}
+
 /// The files as last written to the output folder, so that the next write can skip the
 /// ones that did not change.
 pub type Written = std::collections::HashMap<PathBuf, std::sync::Arc<[u8]>>;
@@ -235,6 +319,8 @@ pub type Written = std::collections::HashMap<PathBuf, std::sync::Arc<[u8]>>;
 /// written), removes the ones that are gone. For `serve` and `watch`, which rebuild after
 /// every save; `build` always swaps in a complete folder.
 pub fn write_changed(out_dir: &Path, files: &[OutputFile], previous: &Written) -> Result<u64> {
+    let (parent, name) = beside(out_dir);
+    let _lock = lock(&parent, &name)?;
     let mut total = 0;
     for f in files {
         let unchanged = previous
@@ -308,8 +394,62 @@ mod tests {
             "hi"
         );
         assert!(!out.join("old").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "staging folders were left behind");
+        assert_eq!(
+            beside_out(dir.path()),
+            ["output"],
+            "staging folders left behind"
+        );
+    }
+
+    /// The names beside the output folder, without the lock file.
+    fn beside_out(parent: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(parent)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".output.lock")
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_killed_build_is_repaired_by_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        // Killed between the two renames of the fallback: no output, the previous one
+        // retired, the new one staged.
+        std::fs::create_dir_all(dir.path().join(".output.old-7/site")).unwrap();
+        std::fs::write(dir.path().join(".output.old-7/site/a.html"), "previous").unwrap();
+        std::fs::create_dir_all(dir.path().join(".output.tmp-7/site")).unwrap();
+        recover(&out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("site/a.html")).unwrap(),
+            "previous"
+        );
+        assert_eq!(beside_out(dir.path()), ["output"]);
+        // Killed while staging, or after the swap before the clean-up: leftovers go.
+        std::fs::create_dir_all(dir.path().join(".output.tmp-8/site")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".output.old-9/site")).unwrap();
+        std::fs::create_dir_all(dir.path().join(".outputs.tmp-1")).unwrap();
+        write_atomically(&out, &[OutputFile::new("site/a.html", "new")]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("site/a.html")).unwrap(),
+            "new"
+        );
+        // Only this output's leftovers: another folder's are not ours to remove.
+        assert_eq!(beside_out(dir.path()), [".outputs.tmp-1", "output"]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn folders_are_exchanged_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir_all(a.join("x")).unwrap();
+        std::fs::create_dir_all(b.join("y")).unwrap();
+        // tmpfs and ext4 both support RENAME_EXCHANGE: the fallback must not be taken here.
+        assert!(exchange(&a, &b).unwrap());
+        assert!(a.join("y").is_dir() && b.join("x").is_dir());
     }
 
     #[test]
@@ -360,7 +500,6 @@ mod tests {
             std::fs::read_to_string(out.join("keep.txt")).unwrap(),
             "previous"
         );
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1);
+        assert_eq!(beside_out(dir.path()), ["output"]);
     }
 }

@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod check;
 mod common;
+mod crash_safety;
 mod fidelity;
 mod hostile;
 mod import;
