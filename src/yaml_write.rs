@@ -338,6 +338,8 @@ fn write_map(
                 out.push_str(&items.join(", "));
                 out.push_str("]\n");
             }
+            // A block sequence needs an item; an empty one would read back as null.
+            Node::Seq(items) if items.is_empty() => out.push_str(" []\n"),
             Node::Seq(items) => {
                 out.push('\n');
                 write_seq(out, items, indent + 2);
@@ -370,6 +372,7 @@ fn write_seq(out: &mut String, items: &[Node], indent: usize) {
                 out.push_str(&items.join(", "));
                 out.push_str("]\n");
             }
+            Node::Seq(inner) if inner.is_empty() => out.push_str("[]\n"),
             Node::Seq(inner) => {
                 out.push('\n');
                 write_seq(out, inner, indent + 2);
@@ -514,5 +517,27 @@ mod tests {
             serde_json::to_value(&reread).unwrap()
         );
         assert_eq!(baseline(&reread), written, "writing is deterministic");
+    }
+
+    /// Found by fuzzing `import xlsx`: a workbook none of whose rows maps to a control
+    /// (the v1.1 legacy layout) gave `controls:` with nothing under it, which reads back as
+    /// null and made the imported file fail to load.
+    #[test]
+    fn a_baseline_without_controls_loads_again() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/baselines/container-registry.yaml"
+        ))
+        .unwrap();
+        let mut sources = Sources::default();
+        let id = sources.add("a.yaml".into(), text);
+        let mut b: Baseline = parse_yaml(&sources, id).unwrap();
+        b.controls.clear();
+        b.security_profile.product_category.clear();
+        let written = baseline(&b);
+        assert!(written.contains("controls: []\n"), "{written}");
+        let id2 = sources.add("b.yaml".into(), written);
+        let reread: Baseline = parse_yaml(&sources, id2).unwrap();
+        assert!(reread.controls.is_empty());
     }
 }

@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod crash_safety;
 mod fidelity;
+mod fuzz_regressions;
 mod hostile;
 mod import;
 mod incremental;
