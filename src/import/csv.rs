@@ -67,10 +67,10 @@ pub fn import(
     )
 }
 
-/// Undoes `render::csv::neutralize`: `'=…` back to `=…`.
+/// Undoes `render::csv::neutralize`: `'=…` back to `=…`, `''=…` back to `'=…`.
 fn unneutralize(cell: &str) -> String {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        Some(rest) if crate::render::csv::needs_apostrophe(rest) => rest.to_string(),
         _ => cell.to_string(),
     }
 }
@@ -84,5 +84,10 @@ mod tests {
         assert_eq!(unneutralize("'=SUM(A1)"), "=SUM(A1)");
         assert_eq!(unneutralize("'quoted'"), "'quoted'");
         assert_eq!(unneutralize("plain"), "plain");
+        assert_eq!(unneutralize("''=A1"), "'=A1");
+        for text in ["=1", "'=1", "''+1", "'x", "-", "'"] {
+            let written = crate::render::csv::neutralize(text);
+            assert_eq!(unneutralize(&written), text, "{written}");
+        }
     }
 }

@@ -537,10 +537,16 @@ fn title_case(slug: &str) -> String {
 }
 
 fn fold(s: &str) -> String {
-    // Paragraph breaks are kept; runs of spaces and tabs inside a line are not.
+    // Paragraph breaks are kept; runs of spaces and tabs inside a line are not. Other
+    // whitespace inside a line, such as a no-break space, is text the writer chose.
     s.trim()
         .split('\n')
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|l| {
+            l.split([' ', '\t', '\r'])
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -721,5 +727,7 @@ mod tests {
     #[test]
     fn whitespace_folding_keeps_paragraphs() {
         assert_eq!(fold("  a  b \n\nc\t d "), "a b\n\nc d");
+        // Found by the round-trip property: a no-break space came back as a space.
+        assert_eq!(fold("50\u{a0}% of  x\r\n"), "50\u{a0}% of x");
     }
 }

@@ -21,10 +21,19 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, csv::Error> {
 
 /// The OWASP rule for CSV injection: prefix risky leading characters with `'`.
 pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+    if needs_apostrophe(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
+}
+
+/// Whether [`neutralize`] prefixes a cell: it starts with a formula character, or with
+/// apostrophes before one, so that `import csv` can tell a cell written as `'=x` from
+/// `=x` neutralised and take exactly one apostrophe off.
+pub fn needs_apostrophe(cell: &str) -> bool {
+    cell.trim_start_matches('\'')
+        .starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 #[cfg(test)]
@@ -38,5 +47,9 @@ mod tests {
         }
         assert_eq!(neutralize("Customer"), "Customer");
         assert_eq!(neutralize(""), "");
+        // Text that already starts like a neutralised cell gets its own apostrophe, or the
+        // import would take the writer's off (found by the round-trip property).
+        assert_eq!(neutralize("'=A1"), "''=A1");
+        assert_eq!(neutralize("'quoted'"), "'quoted'");
     }
 }
