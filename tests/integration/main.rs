@@ -16,6 +16,7 @@ mod import;
 mod incremental;
 mod learn_structure;
 mod limits;
+mod load_test;
 mod properties;
 mod readme;
 mod reproducible;
