@@ -17,7 +17,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
         if let Some(loc) = d.location {
             props.push(format!(
                 "file={}",
-                escape_property(&path(sources, loc.file))
+                escape_property(&super::inert(&path(sources, loc.file)))
             ));
         }
         if let Some((start, end)) = range(d, sources) {
@@ -36,7 +36,7 @@ pub fn render(diagnostics: &[Diagnostic], sources: &Sources) -> String {
             out,
             "::{level} {}::{}",
             props.join(","),
-            escape_data(&message)
+            escape_data(&super::inert(&message))
         );
     }
     out

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::{summary, Diagnostic, Severity};
+use super::{inert, summary, Diagnostic, Severity};
 use crate::source::{Sources, Span};
 
 /// Renders findings in rustc's style: `error[code]: message`, ` --> path:line:col`, the
@@ -31,23 +31,29 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let title = level.primary_title(d.message.as_str()).id(d.code);
+    // Content quoted anywhere in a finding is made inert for the terminal first.
+    let message = inert(&d.message);
+    let label = d.label.as_deref().map(inert);
+    let help = d.help.as_deref().map(inert);
+    let title = level.primary_title(message.as_ref()).id(d.code);
     let mut groups: Vec<Group<'_>> = Vec::new();
     let path_string;
+    let snippet_string;
     match d.location {
         Some(loc) => {
             let file = sources.get(loc.file);
-            path_string = file.path.display().to_string();
+            path_string = inert(&file.path.display().to_string()).into_owned();
             match loc.span {
                 Some(span) => {
                     let (snippet_text, line_start, rel) = excerpt(file, span);
+                    snippet_string = inert(snippet_text);
                     let mut annotation = AnnotationKind::Primary.span(rel);
-                    if let Some(label) = &d.label {
-                        annotation = annotation.label(label.as_str());
+                    if let Some(label) = &label {
+                        annotation = annotation.label(label.as_ref());
                     }
                     groups.push(
                         title.element(
-                            Snippet::source(snippet_text)
+                            Snippet::source(snippet_string.as_ref())
                                 .line_start(line_start)
                                 .path(path_string.as_str())
                                 .annotation(annotation),
@@ -60,9 +66,9 @@ fn render_one(d: &Diagnostic, sources: &Sources, renderer: &Renderer) -> String 
         }
         None => groups.push(Group::with_title(title)),
     }
-    if let Some(help) = &d.help {
+    if let Some(help) = &help {
         groups.push(Group::with_title(
-            Level::HELP.secondary_title(help.as_str()),
+            Level::HELP.secondary_title(help.as_ref()),
         ));
     }
     renderer.render(&groups)

@@ -12,6 +12,31 @@ use crate::source::{FileId, LineCol, Sources, Span};
 
 pub use human::render_human;
 
+/// `text` with what could act on a terminal replaced: control characters (escape
+/// sequences, bell, carriage return), C1 controls, bidirectional overrides and invisible
+/// characters. Content quoted in a diagnostic must not recolour, retitle or reorder what
+/// the reader sees. Each replacement has the same length in bytes, so spans into the text
+/// stay valid.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    let acts = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !text.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            c if !acts(c) => c,
+            '\r' => ' ',
+            c if c.is_ascii() => '?',
+            c if c.len_utf8() == 2 => '\u{b7}',
+            _ => '\u{fffd}',
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// How bad a finding is. Errors fail `check` and `build`; warnings are reported only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -178,6 +203,15 @@ pub fn range(d: &Diagnostic, sources: &Sources) -> Option<(LineCol, LineCol)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inert_text_keeps_its_length_and_loses_its_effects() {
+        let hostile = "a\u{1b}[31mred\u{7}\r\u{85}\u{202e}x\u{200b}\n\tok é";
+        let safe = inert(hostile);
+        assert_eq!(safe.len(), hostile.len());
+        assert_eq!(safe, "a?[31mred? \u{b7}\u{fffd}x\u{fffd}\n\tok é");
+        assert!(matches!(inert("plain é"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn summary_counts_errors_and_warnings() {

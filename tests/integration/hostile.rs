@@ -814,7 +814,6 @@ fn hostile_text_is_inert_and_reads_as_written_in_every_output() {
 /// A terminal must not receive escape sequences or bidi overrides from content: they can
 /// recolour, retitle or rewrite what the terminal shows.
 #[test]
-#[ignore = "the human and github formats print `help:` texts and messages raw (src/diag)"]
 fn diagnostics_do_not_pass_terminal_escapes() {
     let corpus = vec!["ctl\u{1b}]0;title\u{7}\u{1b}[31mred\u{202e}x".to_string()];
     let book = hostile_book(&corpus);
