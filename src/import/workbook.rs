@@ -119,6 +119,7 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<Workbook, ImportError> {
                 .into(),
         ));
     }
+    check_references(&bytes).map_err(unreadable)?;
     let mut xlsx = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| unreadable(format!("not a readable XLSX workbook: {e}")))?;
     let mut sheets = Vec::new();
@@ -142,6 +143,94 @@ pub fn read_bytes(file: &str, bytes: Vec<u8>) -> Result<Workbook, ImportError> {
         file: file.to_string(),
         sheets,
     })
+}
+
+/// Excel's last column (`XFD`) and row.
+const MAX_COLUMN: u32 = 16_384;
+const MAX_ROW: u32 = 1_048_576;
+
+/// Refuses a workbook whose XML names a cell beyond Excel's last one, `XFD1048576`.
+///
+/// calamine 0.38 reads the `r` attributes of cells and rows and the `ref` attributes of
+/// dimensions, merged cells, hyperlinks and tables with unchecked arithmetic: seven letters or ten digits
+/// overflow, which panics in a debug build and gives a wrong position in a release
+/// build (tafia/calamine#709; found by `fuzz/`). No workbook Excel writes has such a
+/// reference, so it is an error here, before calamine sees it. The XML is streamed,
+/// not held in memory.
+fn check_references(bytes: &[u8]) -> Result<(), String> {
+    use quick_xml::events::Event;
+
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // calamine reports what is wrong with the archive
+    };
+    for index in 0..zip.len() {
+        let Ok(entry) = zip.by_index(index) else {
+            continue;
+        };
+        let Ok(name) = entry.name().map(|n| n.into_owned()) else {
+            continue;
+        };
+        if !name.to_ascii_lowercase().ends_with(".xml") {
+            continue;
+        }
+        let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) => {
+                    // The elements whose references calamine parses, by local name.
+                    let key = match e.local_name().as_ref() {
+                        "c" | "row" => "r",
+                        "dimension" | "mergeCell" | "hyperlink" | "table" => "ref",
+                        _ => continue,
+                    };
+                    for attribute in e.attributes().with_checks(false).flatten() {
+                        if attribute.key.as_ref() != key {
+                            continue;
+                        }
+                        for reference in attribute.value.split(':') {
+                            if beyond_excel(reference.as_bytes()) {
+                                return Err(format!(
+                                    "not a readable XLSX workbook: {name} names the cell `{reference}`, beyond Excel's last cell XFD1048576"
+                                ));
+                            }
+                        }
+                    }
+                }
+                Ok(Event::Eof) => break,
+                // Malformed XML: calamine reports it when it reads the part.
+                Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an A1-style reference (`B34`, `XFD`, `7`) lies beyond Excel's last column or
+/// row. Anything else is left to calamine.
+fn beyond_excel(reference: &[u8]) -> bool {
+    let letters = reference
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let (column, row) = reference.split_at(letters);
+    if !row.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let column_number = column.iter().try_fold(0u32, |n, b| {
+        n.checked_mul(26)?
+            .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)
+    });
+    let row_number = std::str::from_utf8(row)
+        .ok()
+        .filter(|r| !r.is_empty())
+        .map(str::parse::<u32>);
+    let column_beyond = column_number.is_none_or(|c| c > MAX_COLUMN);
+    let row_beyond =
+        matches!(row_number, Some(Err(_))) || matches!(row_number, Some(Ok(r)) if r > MAX_ROW);
+    column_beyond || row_beyond
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -200,6 +289,22 @@ mod tests {
                 .starts_with("x.xlsx: not a readable XLSX workbook"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn references_beyond_excel_are_found() {
+        for ok in ["A1", "XFD1048576", "xfd1", "B", "7", "", "$A$1", "R1C1"] {
+            assert!(!beyond_excel(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "XFE1",
+            "A1048577",
+            "AAAAAAA1",
+            "A99999999999",
+            "ZZZZZZZZZZZZ",
+        ] {
+            assert!(beyond_excel(bad.as_bytes()), "{bad}");
+        }
     }
 
     #[test]
