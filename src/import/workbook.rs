@@ -167,13 +167,18 @@ fn check_references(bytes: &[u8]) -> Result<(), String> {
         let Ok(entry) = zip.by_index(index) else {
             continue;
         };
+        // Every part, whatever its name: calamine follows the relationships, and a sheet
+        // need not end in `.xml`.
         let Ok(name) = entry.name().map(|n| n.into_owned()) else {
             continue;
         };
-        if !name.to_ascii_lowercase().ends_with(".xml") {
-            continue;
-        }
         let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+        // As calamine reads them, so that both stop at the same malformed spot.
+        let config = reader.config_mut();
+        config.check_end_names = false;
+        config.trim_text(false);
+        config.check_comments = false;
+        config.expand_empty_elements = true;
         let mut buf = Vec::new();
         loop {
             buf.clear();
@@ -199,7 +204,7 @@ fn check_references(bytes: &[u8]) -> Result<(), String> {
                     }
                 }
                 Ok(Event::Eof) => break,
-                // Malformed XML: calamine reports it when it reads the part.
+                // Malformed XML: calamine stops there too, and reports it.
                 Err(_) => break,
                 Ok(_) => {}
             }
