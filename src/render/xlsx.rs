@@ -17,7 +17,10 @@ use super::text::is_web_url;
 pub struct XlsxOptions {
     /// Document creation time, seconds since the Unix epoch.
     pub timestamp: i64,
-    /// Zip level 1 is a third faster than the default 6 for a few percent more bytes.
+    /// Zip level. 1, the default here, makes `build` of all outputs about a third faster
+    /// than zip's usual 6 (0.63 s against 0.83 s of CPU on 120 baselines) for workbooks
+    /// about a quarter larger (30 KB against 24 KB each): worth it for a build run on
+    /// every save and a file downloaded once.
     pub zip_level: u8,
 }
 
@@ -25,7 +28,7 @@ impl Default for XlsxOptions {
     fn default() -> Self {
         XlsxOptions {
             timestamp: DEFAULT_TIMESTAMP,
-            zip_level: 6,
+            zip_level: 1,
         }
     }
 }
