@@ -52,6 +52,11 @@ results=$work/results
 rm -rf "$results"
 mkdir -p "$results"
 say() { printf '\n== %s\n' "$*" >&2; }
+# setup CMD...: runs a preparing command and notes it for the report.
+setup() {
+  { printf '%q ' "$@"; echo; } >>"$results/setup"
+  "$@"
+}
 
 # --- tools ----------------------------------------------------------------------------
 apt_install() {
@@ -88,32 +93,33 @@ fi
 
 # --- controlbook ----------------------------------------------------------------------
 say "cargo build --release"
-(cd "$repo" && cargo build --release --quiet)
+setup cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
 # A copy, so that a build in the same checkout cannot swap the binary mid-run.
 mkdir -p "$work/bin"
-cp "$repo/target/release/controlbook" "$work/bin/controlbook"
+setup cp "$repo/target/release/controlbook" "$work/bin/controlbook"
 cb=$work/bin/controlbook
 
 for n in "$small" "$big"; do
   rm -rf "$work/c$n"
-  "$cb" corpus "$work/c$n" --baselines "$n" --from "$fixtures"
-  "$cb" --root "$work/c$n" build >/dev/null 2>&1 # the Markdown that mdBook and Hugo get
+  setup "$cb" corpus "$work/c$n" --baselines "$n" --from "$fixtures"
+  setup "$cb" --root "$work/c$n" build >/dev/null 2>&1 # the Markdown for mdBook and Hugo
   # The same book with the site as its only output: what the HTML alone costs.
   rm -rf "$work/c$n-site"
   mkdir -p "$work/c$n-site"
-  cp -r "$work/c$n/book.toml" "$work/c$n/content" "$work/c$n-site/"
-  sed -i -E 's/^(markdown|xlsx|csv|json) = true$/\1 = false/' "$work/c$n-site/book.toml"
+  setup cp -r "$work/c$n/book.toml" "$work/c$n/content" "$work/c$n-site/"
+  setup sed -i -E 's/^(markdown|xlsx|csv|json) = true$/\1 = false/' "$work/c$n-site/book.toml"
   grep -q '^xlsx = false$' "$work/c$n-site/book.toml" || { echo "error: cannot turn off outputs" >&2; exit 1; }
 done
 rm -rf "$work/one"
 mkdir -p "$work/one"
-cp -r "$repo/book.toml" "$repo/content" "$work/one/"
+setup cp -r "$repo/book.toml" "$repo/content" "$work/one/"
 rm -rf "$work/imported"
-"$cb" init "$work/imported" >/dev/null 2>&1
+setup "$cb" init "$work/imported" >/dev/null 2>&1
 
 # A book for mdBook and a site for Hugo, from the corpus' output/md. mdBook reads no front
 # matter (it would print it as text), so its chapters start after it; Hugo needs it.
 prepare() {
+  printf '%s\n' "# mdBook book $work/mdbook-$1 and Hugo site $work/hugo-$1 from $work/c$1/output/md (prepare() in bench/compare.sh)" >>"$results/setup"
   python3 - "$work/c$1/output/md" "$work/mdbook-$1" "$work/hugo-$1" "$1" <<'PY'
 import os, re, shutil, sys
 md, mdbook, hugo, n = sys.argv[1:]
@@ -410,6 +416,9 @@ w(f"Scratch dir `{work}`" + ("" if os.environ.get("BENCH_DIR") else " (removed a
   "`list.html`.")
 w("")
 w("```sh")
+w("# setup")
+for line in open(f"{results}/setup").read().splitlines():
+    w(line.rstrip())
 for name, r in rows.items():
     runs = r["runs"]
     unit = "edits" if name.startswith("reload") else "runs"
