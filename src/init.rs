@@ -46,7 +46,12 @@ pub fn files() -> Vec<(PathBuf, String)> {
         ),
         (PathBuf::from("content/features.yaml"), FEATURES.to_string()),
         (PathBuf::from("content/baselines/.gitkeep"), String::new()),
-        (PathBuf::from(".gitignore"), "/output\n".to_string()),
+        // `build` also keeps its lock file, and while it writes its staging folder,
+        // beside the output folder.
+        (
+            PathBuf::from(".gitignore"),
+            "/output\n/.output.*\n".to_string(),
+        ),
     ];
     for (kind, file) in crate::schema::KINDS {
         if let Some(text) = crate::schema::schema_json(kind) {
