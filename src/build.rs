@@ -122,20 +122,23 @@ fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Resul
     let out = &config.output;
     let stem = doc.file_stem();
     let mut files = Vec::new();
-    let mut downloads: Vec<(String, Vec<u8>)> = Vec::new();
+    // The site's copies share their bytes with the files they copy.
+    let mut downloads: Vec<(String, std::sync::Arc<[u8]>)> = Vec::new();
     if out.xlsx {
         let bytes = render::xlsx::render(doc, options.xlsx).map_err(|e| Error::Xlsx {
             path: format!("xlsx/{stem}.xlsx").into(),
             message: e.to_string(),
         })?;
-        downloads.push((format!("{stem}.xlsx"), bytes.clone()));
-        files.push(OutputFile::new(format!("xlsx/{stem}.xlsx"), bytes));
+        let file = OutputFile::new(format!("xlsx/{stem}.xlsx"), bytes);
+        downloads.push((format!("{stem}.xlsx"), file.bytes.clone()));
+        files.push(file);
     }
     if out.csv {
         let bytes = render::csv::render(doc)
             .map_err(|e| Error::Other(format!("cannot write csv/{stem}.csv: {e}")))?;
-        downloads.push((format!("{stem}.csv"), bytes.clone()));
-        files.push(OutputFile::new(format!("csv/{stem}.csv"), bytes));
+        let file = OutputFile::new(format!("csv/{stem}.csv"), bytes);
+        downloads.push((format!("{stem}.csv"), file.bytes.clone()));
+        files.push(file);
     }
     if out.markdown {
         // The article links the workbook next to it: `../xlsx/` from `md/`, the same folder
@@ -154,20 +157,27 @@ fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Resul
         ));
         downloads.push((
             format!("{stem}.md"),
-            md(&format!("{stem}.xlsx")).into_bytes(),
+            md(&format!("{stem}.xlsx")).into_bytes().into(),
         ));
     }
     if out.json {
         let text = render::json::render(doc)
             .map_err(|e| Error::Other(format!("cannot write json/{}.json: {e}", doc.slug)))?;
-        downloads.push((format!("{}.json", doc.slug), text.clone().into_bytes()));
-        files.push(OutputFile::new(format!("json/{}.json", doc.slug), text));
+        let file = OutputFile::new(format!("json/{}.json", doc.slug), text);
+        downloads.push((format!("{}.json", doc.slug), file.bytes.clone()));
+        files.push(file);
     }
     if out.site {
-        let offered: Vec<String> = download_names(doc).into_iter().map(|(_, n)| n).collect();
+        let offered: Vec<String> = download_names(doc, out)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
         for (name, bytes) in downloads {
             if offered.contains(&name) {
-                files.push(OutputFile::new(format!("site/downloads/{name}"), bytes));
+                files.push(OutputFile {
+                    path: format!("site/downloads/{name}").into(),
+                    bytes,
+                });
             }
         }
     }

@@ -148,3 +148,20 @@ fn an_absolute_site_url_gives_an_absolute_sitemap_and_404_page() {
     let not_found = read(book.path(), "404.html");
     assert!(not_found.contains("href=\"https://example.org/baselines/assets/style.css\""));
 }
+
+#[test]
+fn a_site_without_the_other_outputs_links_no_missing_download() {
+    let book = default_book();
+    let toml = book.path().join("book.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    for output in ["markdown", "xlsx", "csv", "json"] {
+        text = text.replace(&format!("{output} = true"), &format!("{output} = false"));
+    }
+    std::fs::write(&toml, text).unwrap();
+    // `build` fails on a broken link, so a clean build is the proof.
+    build(book.path());
+    let page = read(book.path(), "container-registry/index.html");
+    assert!(!page.contains("downloads/"), "a download is still linked");
+    assert!(page.contains("security baseline mapping file"));
+    assert!(!book.path().join("output/xlsx").exists());
+}

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::config::OutputConfig;
 use crate::model::Tri;
 use crate::render::text::{
     autolink_html, escape_html, is_web_url, labelled_markdown_to_html, markdown_to_html,
@@ -12,14 +13,18 @@ use crate::render::text::{
 use crate::resolve::{ControlDoc, Doc, FeatureDoc};
 
 /// The downloads of a baseline, by label and file name below `downloads/`.
-pub fn download_names(doc: &Doc) -> Vec<(&'static str, String)> {
+pub fn download_names(doc: &Doc, output: &OutputConfig) -> Vec<(&'static str, String)> {
     let stem = doc.file_stem();
-    vec![
-        ("XLSX", format!("{stem}.xlsx")),
-        ("CSV", format!("{stem}.csv")),
-        ("Markdown", format!("{stem}.md")),
-        ("JSON", format!("{}.json", doc.slug)),
+    [
+        (output.xlsx, "XLSX", format!("{stem}.xlsx")),
+        (output.csv, "CSV", format!("{stem}.csv")),
+        (output.markdown, "Markdown", format!("{stem}.md")),
+        (output.json, "JSON", format!("{}.json", doc.slug)),
     ]
+    .into_iter()
+    .filter(|(enabled, _, _)| *enabled)
+    .map(|(_, label, name)| (label, name))
+    .collect()
 }
 
 #[derive(Serialize)]
@@ -88,8 +93,8 @@ struct PolicyView {
     source_url: Option<String>,
 }
 
-pub fn downloads(doc: &Doc, root: &str) -> Vec<Link> {
-    download_names(doc)
+pub fn downloads(doc: &Doc, root: &str, output: &OutputConfig) -> Vec<Link> {
+    download_names(doc, output)
         .into_iter()
         .map(|(label, name)| Link {
             label,
@@ -110,18 +115,23 @@ pub fn link_html(text: &str, url: &str) -> String {
     }
 }
 
-pub fn view(doc: &Doc) -> BaselineView {
-    let workbook = format!("../downloads/{}.xlsx", doc.file_stem());
+pub fn view(doc: &Doc, output: &OutputConfig) -> BaselineView {
+    // The published mapping file, else the built workbook when there is one.
+    let workbook = Some(format!("../downloads/{}.xlsx", doc.file_stem())).filter(|_| output.xlsx);
     let mapping_href = doc
         .mapping_file
         .clone()
         .filter(|u| is_web_url(u))
-        .unwrap_or(workbook);
+        .or(workbook);
     let service = escape_html(&doc.service);
+    let mapping_file = format!("full {service} security baseline mapping file");
+    let mapping_file = match mapping_href {
+        Some(href) => format!("<a href=\"{}\">{mapping_file}</a>", escape_html(&href)),
+        None => mapping_file,
+    };
     let note_html = format!(
-        "<p><strong>Features</strong> not applicable to {service} have been excluded. To see how {service} completely maps to the {}, see the <strong><a href=\"{}\">full {service} security baseline mapping file</a></strong>.</p>",
+        "<p><strong>Features</strong> not applicable to {service} have been excluded. To see how {service} completely maps to the {}, see the <strong>{mapping_file}</strong>.</p>",
         escape_html(&doc.benchmark.name),
-        escape_html(&mapping_href),
     );
     BaselineView {
         service: doc.service.clone(),
@@ -160,7 +170,7 @@ pub fn view(doc: &Doc) -> BaselineView {
                     .collect(),
             })
             .collect(),
-        downloads: downloads(doc, "../"),
+        downloads: downloads(doc, "../", output),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::config::OutputConfig;
 use crate::model::{Responsibility, Tri};
 use crate::resolve::{Doc, FeatureDoc};
 
@@ -21,7 +22,7 @@ pub struct IndexRow {
     downloads: Vec<Link>,
 }
 
-pub fn row(doc: &Doc) -> IndexRow {
+pub fn row(doc: &Doc, output: &OutputConfig) -> IndexRow {
     let features: Vec<&FeatureDoc> = doc.features().map(|(_, _, f)| f).collect();
     let count = |t: Tri| features.iter().filter(|f| f.supported == t).count();
     IndexRow {
@@ -36,6 +37,6 @@ pub fn row(doc: &Doc) -> IndexRow {
             .iter()
             .filter(|f| f.responsibility == Responsibility::Customer)
             .count(),
-        downloads: downloads(doc, ""),
+        downloads: downloads(doc, "", output),
     }
 }

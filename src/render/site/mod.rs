@@ -61,7 +61,7 @@ impl<'a> Site<'a> {
     /// The page of one baseline, at `<slug>/index.html`.
     pub fn baseline_page(&self, doc: &Doc) -> Result<OutputFile> {
         let mut ctx = self.context("../");
-        ctx.insert("doc", &baseline::view(doc));
+        ctx.insert("doc", &baseline::view(doc, &self.config.output));
         let html = self.render("baseline.html", &ctx)?;
         Ok(OutputFile::new(format!("{}/index.html", doc.slug), html))
     }
@@ -102,7 +102,10 @@ impl<'a> Site<'a> {
     }
 
     fn home(&self, docs: &[&Doc]) -> Result<OutputFile> {
-        let rows: Vec<home::IndexRow> = docs.iter().map(|d| home::row(d)).collect();
+        let rows: Vec<home::IndexRow> = docs
+            .iter()
+            .map(|d| home::row(d, &self.config.output))
+            .collect();
         let mut ctx = self.context("");
         ctx.insert("baselines", &rows);
         if self.config.output.xlsx {
