@@ -366,22 +366,39 @@ fn watch_rebuilds_once_per_burst_and_per_atomic_save() {
     let _child = KillOnDrop(child);
     let rebuilds = || log.lock().unwrap().matches("rebuilt ").count();
 
-    // A burst of writes.
+    // A burst of ten writes gives one rebuild. The debounce is 10 ms, and a writer that
+    // the scheduler pauses longer than that mid-burst (a loaded CI machine) splits it in
+    // two; so the burst gets three tries, and a watcher that does not merge at all (ten
+    // rebuilds each time) still fails.
     let path = book.path().join(BASELINE);
     let text = std::fs::read_to_string(&path).unwrap();
-    for i in 0..10 {
-        std::fs::write(
-            &path,
-            text.replace(
-                "title: Disable public network access",
-                &format!("title: Disable public network access {i}"),
-            ),
-        )
-        .unwrap();
+    let mut per_burst = Vec::new();
+    for attempt in 0..3 {
+        let before = rebuilds();
+        for i in 0..10 {
+            std::fs::write(
+                &path,
+                text.replace(
+                    "title: Disable public network access",
+                    &format!("title: Disable public network access {attempt}{i}"),
+                ),
+            )
+            .unwrap();
+        }
+        wait_for("a rebuild", Duration::from_secs(10), || rebuilds() > before);
+        std::thread::sleep(Duration::from_millis(600));
+        per_burst.push(rebuilds() - before);
+        if per_burst.last() == Some(&1) {
+            break;
+        }
     }
-    wait_for("a rebuild", Duration::from_secs(10), || rebuilds() >= 1);
-    std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(rebuilds(), 1, "{}", log.lock().unwrap());
+    assert_eq!(
+        per_burst.last(),
+        Some(&1),
+        "rebuilds per burst: {per_burst:?}\n{}",
+        log.lock().unwrap()
+    );
+    let done = rebuilds();
 
     // An editor's atomic save: write a temporary file, rename it over the original.
     let temp = path.with_extension("yaml.tmp");
@@ -394,11 +411,13 @@ fn watch_rebuilds_once_per_burst_and_per_atomic_save() {
     )
     .unwrap();
     std::fs::rename(&temp, &path).unwrap();
-    wait_for("a second rebuild", Duration::from_secs(10), || {
-        rebuilds() >= 2
-    });
+    wait_for(
+        "a rebuild after the rename",
+        Duration::from_secs(10),
+        || rebuilds() > done,
+    );
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(rebuilds(), 2, "{}", log.lock().unwrap());
+    assert_eq!(rebuilds(), done + 1, "{}", log.lock().unwrap());
 
     // Output and editor swap files cause nothing.
     std::fs::write(
@@ -409,7 +428,7 @@ fn watch_rebuilds_once_per_burst_and_per_atomic_save() {
     .unwrap();
     std::fs::write(book.path().join("output/site/extra.html"), "x").unwrap();
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(rebuilds(), 2, "{}", log.lock().unwrap());
+    assert_eq!(rebuilds(), done + 1, "{}", log.lock().unwrap());
     let built = std::fs::read_to_string(
         book.path()
             .join("output/site/container-registry/index.html"),
