@@ -6,14 +6,13 @@
 //! the 99th percentile latency.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
+use crate::serve::Server;
 
 const CONNECTIONS: usize = 100;
 const BASELINE: &str = "content/baselines/container-registry.yaml";
@@ -31,69 +30,14 @@ const TRAVERSAL: &[&str] = &[
     "/%00/etc/passwd",
 ];
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    log: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(root: &Path) -> Server {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("controlbook"))
-            .arg("--root")
-            .arg(root)
-            .args(["serve", "--port", "0"])
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_else(|| panic!("{line:?}"));
-        let addr = url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .parse()
-            .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&log);
-        let mut stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stderr.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        Server { child, addr, log }
-    }
-
-    /// The server's resident memory in KiB, from /proc.
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in /proc/PID/status")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The server's resident memory in KiB, from /proc.
+fn rss_kib(server: &Server) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/PID/status")
 }
 
 /// One response read off a keep-alive connection.
@@ -232,7 +176,7 @@ fn serve_stays_correct_under_load_while_rebuilding() {
             verify(path, expected.as_deref(), &r).unwrap();
         }
     }
-    let rss_start = server.rss_kib();
+    let rss_start = rss_kib(&server);
 
     let stop = Arc::new(AtomicBool::new(false));
     // Edit the baseline every 500 ms, each time as an editor saves: a temporary file
@@ -296,7 +240,7 @@ fn serve_stays_correct_under_load_while_rebuilding() {
         .collect();
 
     std::thread::sleep(Duration::from_secs(seconds) / 2);
-    let rss_middle = server.rss_kib();
+    let rss_middle = rss_kib(&server);
     let mut total = Tally::default();
     for w in workers {
         let t = w.join().unwrap();
@@ -305,7 +249,7 @@ fn serve_stays_correct_under_load_while_rebuilding() {
         total.latencies_us.extend(t.latencies_us);
     }
     let elapsed = started.elapsed();
-    let rss_end = server.rss_kib();
+    let rss_end = rss_kib(&server);
     stop.store(true, Ordering::Relaxed);
     let edits = editor.join().unwrap();
 
@@ -314,7 +258,7 @@ fn serve_stays_correct_under_load_while_rebuilding() {
         let i = ((total.latencies_us.len() as f64 * q) as usize).min(total.latencies_us.len() - 1);
         Duration::from_micros(u64::from(total.latencies_us[i]))
     };
-    let log = server.log.lock().unwrap().clone();
+    let log = server.stderr.lock().unwrap().clone();
     let rebuilds = log.lines().filter(|l| l.starts_with("rebuilt ")).count();
     eprintln!(
         "serve under load: {CONNECTIONS} connections, {:.1} s, {} requests, {:.0} req/s, \

@@ -13,15 +13,15 @@ use crate::common::*;
 
 const BASELINE: &str = "content/baselines/container-registry.yaml";
 
-/// A running `controlbook serve --port 0`, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    stderr: Arc<Mutex<String>>,
+/// A running `controlbook serve --port 0`, stopped when dropped. The load test uses it too.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: SocketAddr,
+    pub(crate) stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
-    fn start(root: &Path) -> Server {
+    pub(crate) fn start(root: &Path) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("controlbook"))
             .arg("--root")
             .arg(root)
