@@ -53,6 +53,9 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<Outcome> {
                 report.bytes / 1024,
                 started.elapsed()
             );
+            if std::env::var_os("CONTROLBOOK_TIMINGS").is_some() {
+                eprintln!("  {}", report.timings);
+            }
             Ok(Outcome::Ok)
         }
     }
