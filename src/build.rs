@@ -143,22 +143,13 @@ fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Resul
     if out.markdown {
         // The article links the workbook next to it: `../xlsx/` from `md/`, the same folder
         // among the site's downloads.
-        let md = |link: &str| {
-            render::markdown::render(
-                doc,
-                &render::markdown::MarkdownOptions {
-                    workbook_link: link,
-                },
-            )
-        };
-        files.push(OutputFile::new(
-            format!("md/{stem}.md"),
-            md(&format!("../xlsx/{stem}.xlsx")),
-        ));
-        downloads.push((
-            format!("{stem}.md"),
-            md(&format!("{stem}.xlsx")).into_bytes().into(),
-        ));
+        let [article, download] = <[String; 2]>::try_from(render::markdown::render_each(
+            doc,
+            &[&format!("../xlsx/{stem}.xlsx"), &format!("{stem}.xlsx")],
+        ))
+        .map_err(|_| Error::Other("the article was not rendered twice".into()))?;
+        files.push(OutputFile::new(format!("md/{stem}.md"), article));
+        downloads.push((format!("{stem}.md"), download.into_bytes().into()));
     }
     if out.json {
         let text = render::json::render(doc)

@@ -19,27 +19,54 @@ pub struct MarkdownOptions<'a> {
 }
 
 pub fn render(doc: &Doc, options: &MarkdownOptions<'_>) -> String {
-    let mut out = String::new();
-    front_matter(&mut out, doc);
+    render_each(doc, &[options.workbook_link])
+        .pop()
+        .unwrap_or_default()
+}
+
+/// The article once for each workbook link: `build`'s `md/` file and the site's download
+/// differ only in that link, so the rest is rendered once.
+pub fn render_each(doc: &Doc, workbook_links: &[&str]) -> Vec<String> {
+    let mut head = String::new();
+    front_matter(&mut head, doc);
     let service = escape_markdown(&doc.service);
-    let _ = writeln!(out, "# Azure security baseline for {service}\n");
+    let _ = writeln!(head, "# Azure security baseline for {service}\n");
     for paragraph in &doc.intro {
-        let _ = writeln!(out, "{}\n", safe_markdown(paragraph.trim()));
+        let _ = writeln!(head, "{}\n", safe_markdown(paragraph.trim()));
     }
+    let body = body(doc, &service);
+    workbook_links
+        .iter()
+        .map(|link| {
+            let mut out = String::with_capacity(head.len() + body.len() + 400);
+            out.push_str(&head);
+            note(&mut out, doc, &service, link);
+            out.push_str(&body);
+            // Renderers copy control characters into their HTML, where they are not allowed.
+            replace_forbidden_html_chars(out)
+        })
+        .collect()
+}
+
+fn note(out: &mut String, doc: &Doc, service: &str, workbook_link: &str) {
     // Microsoft's published workbook when the baseline names it, else the one built with
     // this article. The published articles always link the workbook from the note.
     let mapping = doc
         .mapping_file
         .as_deref()
         .filter(|url| is_web_url(url))
-        .unwrap_or(options.workbook_link);
+        .unwrap_or(workbook_link);
     let _ = writeln!(
         out,
         "> [!NOTE]\n> **Features** not applicable to {service} have been excluded. To see how {service} completely maps to the {}, see the **{}**.\n",
         escape_markdown(&doc.benchmark.name),
         mapping_file_link(&format!("full {} security baseline mapping file", doc.service), mapping),
     );
+}
 
+/// Everything after the note.
+fn body(doc: &Doc, service: &str) -> String {
+    let mut out = String::new();
     let _ = writeln!(out, "## Security profile\n");
     let _ = writeln!(
         out,
@@ -89,8 +116,7 @@ pub fn render(doc: &Doc, options: &MarkdownOptions<'_>) -> String {
             "https://learn.microsoft.com/security/benchmark/azure/security-baselines-overview"
         )
     );
-    // Renderers copy control characters into their HTML, where they are not allowed.
-    replace_forbidden_html_chars(out)
+    out
 }
 
 fn front_matter(out: &mut String, doc: &Doc) {

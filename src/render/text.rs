@@ -363,7 +363,9 @@ pub fn replace_forbidden_html_chars(text: String) -> String {
             || matches!(c, '\u{fdd0}'..='\u{fdef}')
             || (c as u32) & 0xfffe == 0xfffe
     };
-    if !text.contains(forbidden) {
+    // Every forbidden character starts with one of these bytes; a page has none of most.
+    let suspect = |b: &u8| matches!(b, 0..=8 | 11 | 14..=31 | 0x7f | 0xc2 | 0xef | 0xf0..=0xf4);
+    if !text.as_bytes().iter().any(suspect) || !text.contains(forbidden) {
         return text;
     }
     text.chars()
@@ -598,6 +600,25 @@ mod tests {
             replace_forbidden_html_chars("\u{fdd0}\u{fffe}".into()),
             "\u{fffd}\u{fffd}"
         );
+        // Each kind alone, so that the byte pre-check must let every one through.
+        for c in [
+            '\u{1}',
+            '\u{7f}',
+            '\u{9f}',
+            '\u{fdef}',
+            '\u{ffff}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert_eq!(
+                replace_forbidden_html_chars(format!("x{c}y")),
+                "x\u{fffd}y",
+                "{c:?}"
+            );
+        }
+        // Allowed characters that share those first bytes stay.
+        let allowed = "\u{a0}© \u{fb01} \u{1f600} \u{fffd}";
+        assert_eq!(replace_forbidden_html_chars(allowed.into()), allowed);
     }
 }
 

@@ -14,7 +14,9 @@ use crate::render::text::is_web_url;
 use crate::resolve::{Doc, FeatureDoc, PROFILE_DESCRIPTIONS};
 
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
-use super::xlsx::{wrapped_lines, write_header, write_link, Styles, XlsxOptions, SUMMARY_WIDTHS};
+use super::xlsx::{
+    set_columns, wrapped_lines, write_header, write_link, Styles, XlsxOptions, SUMMARY_WIDTHS,
+};
 
 /// The sheets, in order.
 pub const SHEETS: [&str; 3] = ["Feature Summary", "Matrix", "Security Profile"];
@@ -107,7 +109,7 @@ fn feature_summary_sheet(
                         write_link(sheet, r, c16, url, value, styles)?;
                     }
                     _ => {
-                        sheet.write_string_with_format(r, c16, *value, &styles.wrap)?;
+                        sheet.write_string(r, c16, *value)?;
                     }
                 }
             }
@@ -131,7 +133,7 @@ fn matrix_sheet(sheet: &mut Worksheet, docs: &[&Doc], styles: &Styles) -> Result
     for doc in docs {
         r += 1;
         let by_id = feature_status(doc);
-        sheet.write_string_with_format(r, 0, &doc.service, &styles.wrap)?;
+        sheet.write_string(r, 0, &doc.service)?;
         for (c, (id, _)) in (1u16..).zip(&columns) {
             if let Some(feature) = by_id.get(id.as_str()) {
                 sheet.write_string_with_format(r, c, status_text(feature), status.of(feature))?;
@@ -164,7 +166,7 @@ fn profile_sheet(sheet: &mut Worksheet, docs: &[&Doc], styles: &Styles) -> Resul
         }
         fit_row(sheet, r, &widths, &cells)?;
         for (c, value) in (0u16..).zip(&cells) {
-            sheet.write_string_with_format(r, c, *value, &styles.wrap)?;
+            sheet.write_string(r, c, *value)?;
         }
     }
     finish_table(sheet, r, widths.len(), (1, 1))
@@ -295,9 +297,7 @@ fn start_table(
     headers: &[&str],
     styles: &Styles,
 ) -> Result<(), XlsxError> {
-    for (c, w) in (0u16..).zip(widths) {
-        sheet.set_column_width(c, *w)?;
-    }
+    set_columns(sheet, widths, styles)?;
     fit_row(sheet, 0, widths, headers)?;
     write_header(sheet, styles, headers)
 }
