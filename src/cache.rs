@@ -32,7 +32,7 @@ pub struct Cache {
     pub(crate) parsed: ParseCache,
     pub(crate) links: LinkCache,
     /// What the last build wrote to the output folder.
-    pub(crate) written: Option<build::Written>,
+    pub(crate) written: Option<crate::output::Written>,
     shared: Option<SharedInputs>,
     rendered: HashMap<PathBuf, Rendered>,
     /// The outputs made from every baseline, as last rendered.

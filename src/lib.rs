@@ -15,6 +15,7 @@ pub mod import;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod references;
 pub mod render;
 pub mod resolve;
@@ -23,6 +24,7 @@ pub mod schema;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod source;
+pub mod stream;
 pub mod theme;
 pub mod yaml_write;
 
@@ -123,7 +125,7 @@ pub fn render_book_cached(
 
 /// Swaps rendered files into the book's output folder.
 pub fn write_output(book: &Book, rendered: &Rendered) -> Result<BuildReport> {
-    let mut report = build::write_atomically(&output_dir(book), &rendered.files)?;
+    let mut report = output::write_atomically(&output_dir(book), &rendered.files)?;
     report.baselines = rendered.baselines;
     report.reuse = rendered.reuse;
     report.timings = rendered.timings;
@@ -136,7 +138,7 @@ fn write_output_cached(book: &Book, rendered: &Rendered, cache: &mut Cache) -> R
     let out_dir = output_dir(book);
     let mut report = match &cache.written {
         Some(previous) if out_dir.is_dir() => {
-            let bytes = build::write_changed(&out_dir, &rendered.files, previous)?;
+            let bytes = output::write_changed(&out_dir, &rendered.files, previous)?;
             BuildReport {
                 baselines: rendered.baselines,
                 reuse: rendered.reuse,
@@ -177,21 +179,39 @@ pub enum Built {
     },
 }
 
-/// The whole pipeline, as `build`, `serve` and `watch` run it: load, check, render, check
-/// the site's links, write. `ready` receives the rendered files before `output/` is
-/// rewritten (`serve` publishes them from memory at that point).
-pub fn build_book(
-    root: &std::path::Path,
-    options: &BuildOptions,
-    cap_warn: bool,
-    ready: &dyn Fn(&[render::OutputFile]),
-) -> Result<Built> {
-    let complete = |files: &[render::OutputFile], stage: Ready| {
-        if stage == Ready::Complete {
-            ready(files);
+/// The whole pipeline, as `build` runs it: load, check, render, check the site's links,
+/// swap the new output in. Files are written as they are rendered ([`stream`]).
+pub fn build_book(root: &std::path::Path, options: &BuildOptions, cap_warn: bool) -> Result<Built> {
+    let started = Instant::now();
+    let loaded = load::load(root)?;
+    if !loaded.diagnostics.is_empty() {
+        return Ok(Built::InputError(Box::new(loaded)));
+    }
+    let mut book = Box::new(loaded.book);
+    let loaded_at = Instant::now();
+    let mut findings = check(&book, cap_warn);
+    if diag::error_count(&findings) > 0 {
+        return Ok(Built::Stopped { book, findings });
+    }
+    let checked_at = Instant::now();
+    // The returned book keeps its sources and catalogs; its parsed baselines are dropped
+    // once rendering has resolved them.
+    match stream::render_and_write(&mut book, options, cap_warn)? {
+        stream::Streamed::Stopped(links) => {
+            findings.extend(links);
+            Ok(Built::Stopped { book, findings })
         }
-    };
-    build_book_cached(root, options, cap_warn, &mut Cache::default(), &complete)
+        stream::Streamed::Written(mut report, links) => {
+            findings.extend(links);
+            report.timings.load = loaded_at - started;
+            report.timings.check = checked_at - loaded_at;
+            Ok(Built::Written {
+                book,
+                findings,
+                report,
+            })
+        }
+    }
 }
 
 /// Which files [`build_book_cached`] hands to its `ready` callback.
@@ -204,8 +224,10 @@ pub enum Ready {
     Complete,
 }
 
-/// [`build_book`] with the cache of a previous build of the same book: unchanged
-/// baselines are neither parsed nor rendered again.
+/// The pipeline as `serve` and `watch` run it, with the cache of a previous build of the
+/// same book: unchanged baselines are neither parsed nor rendered again, and `ready`
+/// receives the rendered files before `output/` is rewritten (`serve` publishes them from
+/// memory at that point).
 pub fn build_book_cached(
     root: &std::path::Path,
     options: &BuildOptions,

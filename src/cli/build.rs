@@ -19,7 +19,7 @@ pub struct Args {
 pub fn run(root: &Path, args: Args) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let options = build_options()?;
-    match controlbook::build_book(root, &options, args.cap_lints.is_some(), &|_| {})? {
+    match controlbook::build_book(root, &options, args.cap_lints.is_some())? {
         Built::InputError(loaded) => {
             report_load_errors(&loaded);
             eprintln!("error: build failed; output was not changed");

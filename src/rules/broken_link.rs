@@ -41,14 +41,15 @@ pub struct LinkCache {
     pages: HashMap<String, (Arc<[u8]>, Arc<PageLinks>)>,
 }
 
+/// The ids of one page and the targets of its links.
 #[derive(Debug)]
-struct PageLinks {
+pub struct PageLinks {
     ids: HashSet<String>,
     targets: Vec<String>,
 }
 
 impl PageLinks {
-    fn read(bytes: &[u8]) -> Self {
+    pub fn read(bytes: &[u8]) -> Self {
         let html = String::from_utf8_lossy(bytes);
         let mut targets: Vec<String> = attribute_values(&html, "href").into_iter().collect();
         targets.extend(attribute_values(&html, "src"));
@@ -94,22 +95,36 @@ pub fn check_site_cached(
         .into_iter()
         .map(|(path, bytes, links)| (path, (bytes, links)))
         .collect();
-
-    let ids: HashMap<&str, &HashSet<String>> = cache
+    let paths: HashSet<&str> = site.keys().map(String::as_str).collect();
+    let pages: HashMap<&str, &PageLinks> = cache
         .pages
         .iter()
-        .map(|(path, (_, links))| (path.as_str(), &links.ids))
+        .map(|(path, (_, links))| (path.as_str(), &**links))
         .collect();
-    let mut pages: Vec<&String> = cache.pages.keys().collect();
-    pages.sort();
+    check_pages(&paths, &pages, severity_error)
+}
+
+/// Checks the links of the site's HTML `pages` against the paths of every file of the
+/// site (both relative to `site/`).
+pub fn check_pages(
+    site: &HashSet<&str>,
+    pages: &HashMap<&str, &PageLinks>,
+    severity_error: bool,
+) -> Vec<Diagnostic> {
+    let ids: HashMap<&str, &HashSet<String>> = pages
+        .iter()
+        .map(|(path, links)| (*path, &links.ids))
+        .collect();
+    let mut paths: Vec<&str> = pages.keys().copied().collect();
+    paths.sort();
     let mut out = Vec::new();
-    for page in pages {
+    for page in paths {
         // 404.html is served at any depth; its links start from the site URL.
         if page == "404.html" {
             continue;
         }
-        for target in &cache.pages[page].1.targets {
-            if let Some(problem) = broken(page, target, &site, &ids) {
+        for target in &pages[page].targets {
+            if let Some(problem) = broken(page, target, site, &ids) {
                 let message = format!("`site/{page}` links to `{target}`, {problem}");
                 out.push(if severity_error {
                     Diagnostic::error(RULE.id, message)
@@ -125,7 +140,7 @@ pub fn check_site_cached(
 fn broken(
     page: &str,
     target: &str,
-    site: &HashMap<String, &OutputFile>,
+    site: &HashSet<&str>,
     ids: &HashMap<&str, &HashSet<String>>,
 ) -> Option<String> {
     let external = target.starts_with("//")
@@ -158,7 +173,7 @@ fn broken(
         }
         resolved
     };
-    if !site.contains_key(&resolved) {
+    if !site.contains(resolved.as_str()) {
         return Some("which does not exist".into());
     }
     if !fragment.is_empty() {

@@ -24,7 +24,9 @@ use crate::load::Book;
 use crate::model::{Baseline, BaselineControl, FeatureEntry, Spanned};
 use crate::source::FileId;
 
-pub use broken_link::{check_site as check_site_links, check_site_cached, LinkCache};
+pub use broken_link::{
+    check_pages, check_site as check_site_links, check_site_cached, LinkCache, PageLinks,
+};
 
 /// A consistency rule.
 pub struct Rule {

@@ -70,6 +70,18 @@ fn from_scratch(root: &Path) -> Files {
         .map(|(rel, bytes)| (PathBuf::from(rel), bytes))
         .collect();
     assert_eq!(on_disk.len(), files.len());
+    // `build` streams files to disk as it renders them, by another path than `serve`'s
+    // cached one: its output must be the same files.
+    let streamed = tempfile::tempdir().unwrap();
+    super::common::copy_dir(root, streamed.path());
+    std::fs::remove_dir_all(streamed.path().join("output")).unwrap();
+    let built = controlbook::build_book(streamed.path(), &BuildOptions::default(), false).unwrap();
+    assert!(matches!(built, Built::Written { .. }));
+    let streamed: Files = files_below(&streamed.path().join("output"))
+        .into_iter()
+        .map(|(rel, bytes)| (PathBuf::from(rel), bytes))
+        .collect();
+    assert!(streamed == files, "`build` differs from the cached build");
     files
 }
 

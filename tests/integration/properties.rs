@@ -492,7 +492,7 @@ fn generated_baselines_survive_build_and_import() {
                 std::fs::remove_file(old.unwrap().path()).unwrap();
             }
             std::fs::write(&path, controlbook::yaml_write::baseline(&generated)).unwrap();
-            match controlbook::build_book(root, &options, true, &|_| {}).unwrap() {
+            match controlbook::build_book(root, &options, true).unwrap() {
                 controlbook::Built::Written { .. } => {}
                 controlbook::Built::InputError(r) => {
                     return Err(TestCaseError::fail(controlbook::diag::render_human(

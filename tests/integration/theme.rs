@@ -87,3 +87,35 @@ fn a_broken_template_fails_the_build_and_keeps_the_output() {
         std::fs::read(book.path().join("output/site/index.html")).unwrap()
     );
 }
+
+/// `build` writes pages as they are rendered and checks the links after: a broken link must
+/// still leave the previous output exactly as it was, with no staging folder behind.
+#[test]
+fn a_broken_link_stops_the_build_and_changes_nothing() {
+    let book = built_default_book();
+    let before = files_below(&book.path().join("output"));
+    let templates = book.path().join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("baseline-header.html"),
+        "<h1 id=\"top\">{{ doc.service }}</h1><a href=\"../nowhere/index.html\">gone</a>\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(book.path(), &["build"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`site/container-registry/index.html` links to `../nowhere/index.html`, which does not exist"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("output was not changed"), "{stderr}");
+    assert!(
+        files_below(&book.path().join("output")) == before,
+        "the output changed"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(book.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".output.tmp") || n.starts_with(".output.old"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
