@@ -43,7 +43,7 @@ impl SiteLinks {
                 if rel.ends_with(".html") {
                     links
                         .pages
-                        .push((rel.to_string(), PageLinks::read(&f.bytes)));
+                        .push((rel.to_string(), PageLinks::read(rel, &f.bytes)));
                 }
                 links.paths.push(rel.to_string());
             }

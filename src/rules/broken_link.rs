@@ -35,28 +35,75 @@ Correct the template or the link; the message names the page and the target.",
 };
 
 /// The ids and link targets of each page, kept with the bytes they were read from: a page
-/// that a rebuild did not re-render is not parsed again.
+/// that a rebuild did not re-render is not parsed again. With them, the findings of the
+/// last check: a page is checked again only when it changed, when the ids of a page it
+/// links to an anchor of changed, or when files were added or removed.
 #[derive(Debug, Default)]
 pub struct LinkCache {
     pages: HashMap<String, (Arc<[u8]>, Arc<PageLinks>)>,
+    checked: Option<Checked>,
 }
 
-/// The ids of one page and the targets of its links.
+#[derive(Debug)]
+struct Checked {
+    paths: HashSet<String>,
+    severity_error: bool,
+    /// Each page's findings, with the links they were made from.
+    findings: HashMap<String, (Arc<PageLinks>, Vec<Diagnostic>)>,
+}
+
+/// The ids of one page and its internal links, resolved against the page's path once when
+/// the page is read: a check is then only lookups, which `serve` repeats on every save.
 #[derive(Debug)]
 pub struct PageLinks {
     ids: HashSet<String>,
-    targets: Vec<String>,
+    links: Vec<Link>,
+    /// The pages this one links to an anchor of: its findings depend on their ids.
+    anchored: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Link {
+    /// As written in the page, for the message.
+    target: String,
+    to: Result<Resolved, &'static str>,
+}
+
+/// A link target as a path relative to `site/`, and its fragment (may be empty).
+#[derive(Debug)]
+struct Resolved {
+    path: String,
+    fragment: String,
 }
 
 impl PageLinks {
-    pub fn read(bytes: &[u8]) -> Self {
+    /// The links of `bytes`, the page at `page` (relative to `site/`).
+    pub fn read(page: &str, bytes: &[u8]) -> Self {
         let html = String::from_utf8_lossy(bytes);
         let mut targets: Vec<String> = attribute_values(&html, "href").into_iter().collect();
         targets.extend(attribute_values(&html, "src"));
         targets.sort();
+        // 404.html is served at any depth; its links start from the site URL.
+        if page == "404.html" {
+            targets.clear();
+        }
+        let links: Vec<Link> = targets
+            .into_iter()
+            .filter_map(|target| {
+                let to = resolve(page, &target)?;
+                Some(Link { target, to })
+            })
+            .collect();
+        let anchored: std::collections::BTreeSet<&str> = links
+            .iter()
+            .filter_map(|l| l.to.as_ref().ok())
+            .filter(|to| !to.fragment.is_empty())
+            .map(|to| to.path.as_str())
+            .collect();
         PageLinks {
             ids: attribute_values(&html, "id"),
-            targets,
+            anchored: anchored.into_iter().map(str::to_string).collect(),
+            links,
         }
     }
 }
@@ -76,8 +123,8 @@ pub fn check_site_cached(
     let site: HashMap<String, &OutputFile> = files
         .iter()
         .filter_map(|f| {
-            let p = f.path.to_string_lossy().replace('\\', "/");
-            p.strip_prefix("site/").map(|rel| (rel.to_string(), f))
+            let rel = f.path.strip_prefix("site").ok()?;
+            Some((rel.to_string_lossy().replace('\\', "/"), f))
         })
         .collect();
     let read: Vec<(String, Arc<[u8]>, Arc<PageLinks>)> = site
@@ -86,7 +133,7 @@ pub fn check_site_cached(
         .map(|(path, f)| {
             let links = match cache.pages.get(path.as_str()) {
                 Some((bytes, links)) if Arc::ptr_eq(bytes, &f.bytes) => Arc::clone(links),
-                _ => Arc::new(PageLinks::read(&f.bytes)),
+                _ => Arc::new(PageLinks::read(path, &f.bytes)),
             };
             (path.clone(), Arc::clone(&f.bytes), links)
         })
@@ -101,7 +148,66 @@ pub fn check_site_cached(
         .iter()
         .map(|(path, (_, links))| (path.as_str(), &**links))
         .collect();
-    check_pages(&paths, &pages, severity_error)
+
+    // What the last check's findings still hold for.
+    let previous = cache.checked.take().filter(|c| {
+        c.severity_error == severity_error
+            && c.paths.len() == paths.len()
+            && paths.iter().all(|p| c.paths.contains(*p))
+    });
+    let unchanged = |page: &str| {
+        let links = &cache.pages[page].1;
+        previous
+            .as_ref()
+            .and_then(|c| c.findings.get(page))
+            .is_some_and(|(checked, _)| Arc::ptr_eq(checked, links))
+    };
+    // A changed page whose ids are the same as before cannot break or mend other pages'
+    // links to it (the set of files is the same, or nothing is reused).
+    let ids_changed: HashSet<&str> = pages
+        .iter()
+        .filter(|(page, links)| {
+            !unchanged(page)
+                && previous
+                    .as_ref()
+                    .and_then(|c| c.findings.get(**page))
+                    .is_none_or(|(old, _)| old.ids != links.ids)
+        })
+        .map(|(page, _)| *page)
+        .collect();
+    let ids: HashMap<&str, &HashSet<String>> = pages
+        .iter()
+        .map(|(path, links)| (*path, &links.ids))
+        .collect();
+    let mut findings = HashMap::new();
+    for (page, links) in &cache.pages {
+        let reusable = unchanged(page)
+            && !links
+                .1
+                .anchored
+                .iter()
+                .any(|p| ids_changed.contains(p.as_str()));
+        let found = match previous.as_ref().and_then(|c| c.findings.get(page)) {
+            Some((_, found)) if reusable => found.clone(),
+            _ => page_findings(page, &links.1, &paths, &ids, severity_error),
+        };
+        findings.insert(page.clone(), (Arc::clone(&links.1), found));
+    }
+    let mut sorted: Vec<&String> = findings.keys().collect();
+    sorted.sort();
+    let out = sorted
+        .into_iter()
+        .flat_map(|page| findings[page].1.iter().cloned())
+        .collect();
+    cache.checked = Some(Checked {
+        paths: match previous {
+            Some(c) => c.paths,
+            None => paths.iter().map(|p| p.to_string()).collect(),
+        },
+        severity_error,
+        findings,
+    });
+    out
 }
 
 /// Checks the links of the site's HTML `pages` against the paths of every file of the
@@ -117,32 +223,36 @@ pub fn check_pages(
         .collect();
     let mut paths: Vec<&str> = pages.keys().copied().collect();
     paths.sort();
+    paths
+        .into_iter()
+        .flat_map(|page| page_findings(page, pages[page], site, &ids, severity_error))
+        .collect()
+}
+
+fn page_findings(
+    page: &str,
+    links: &PageLinks,
+    site: &HashSet<&str>,
+    ids: &HashMap<&str, &HashSet<String>>,
+    severity_error: bool,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for page in paths {
-        // 404.html is served at any depth; its links start from the site URL.
-        if page == "404.html" {
-            continue;
-        }
-        for target in &pages[page].targets {
-            if let Some(problem) = broken(page, target, site, &ids) {
-                let message = format!("`site/{page}` links to `{target}`, {problem}");
-                out.push(if severity_error {
-                    Diagnostic::error(RULE.id, message)
-                } else {
-                    Diagnostic::warning(RULE.id, message)
-                });
-            }
+    for link in &links.links {
+        if let Some(problem) = broken(&link.to, site, ids) {
+            let message = format!("`site/{page}` links to `{}`, {problem}", link.target);
+            out.push(if severity_error {
+                Diagnostic::error(RULE.id, message)
+            } else {
+                Diagnostic::warning(RULE.id, message)
+            });
         }
     }
     out
 }
 
-fn broken(
-    page: &str,
-    target: &str,
-    site: &HashSet<&str>,
-    ids: &HashMap<&str, &HashSet<String>>,
-) -> Option<String> {
+/// The file and fragment a link of `page` leads to; `None` for external links, which are
+/// not checked.
+fn resolve(page: &str, target: &str) -> Option<Result<Resolved, &'static str>> {
     let external = target.starts_with("//")
         || target.split_once(':').is_some_and(|(scheme, _)| {
             scheme
@@ -159,7 +269,7 @@ fn broken(
     } else {
         let base = Path::new(page).parent().unwrap_or(Path::new(""));
         let Some(mut resolved) = normalize(&base.join(path).to_string_lossy()) else {
-            return Some("which is outside the site".into());
+            return Some(Err("which is outside the site"));
         };
         if resolved.is_empty() || path.ends_with('/') {
             resolved = format!(
@@ -173,14 +283,30 @@ fn broken(
         }
         resolved
     };
-    if !site.contains(resolved.as_str()) {
+    Some(Ok(Resolved {
+        path: resolved,
+        fragment: fragment.to_string(),
+    }))
+}
+
+fn broken(
+    to: &Result<Resolved, &'static str>,
+    site: &HashSet<&str>,
+    ids: &HashMap<&str, &HashSet<String>>,
+) -> Option<String> {
+    let to = match to {
+        Ok(to) => to,
+        Err(problem) => return Some((*problem).to_string()),
+    };
+    if !site.contains(to.path.as_str()) {
         return Some("which does not exist".into());
     }
-    if !fragment.is_empty() {
-        if let Some(page_ids) = ids.get(resolved.as_str()) {
-            if !page_ids.contains(fragment) {
+    if !to.fragment.is_empty() {
+        if let Some(page_ids) = ids.get(to.path.as_str()) {
+            if !page_ids.contains(&to.fragment) {
                 return Some(format!(
-                    "but `site/{resolved}` has no element with id `{fragment}`"
+                    "but `site/{}` has no element with id `{}`",
+                    to.path, to.fragment
                 ));
             }
         }
@@ -275,6 +401,22 @@ mod tests {
         files.pop();
         let found = check_site_cached(&files, true, &mut cache);
         assert!(found[0].message.contains("does not exist"), "{found:?}");
+        // Unchanged pages keep their findings until the file they miss appears.
+        let again = check_site_cached(&files, true, &mut cache);
+        assert_eq!(again.len(), 1, "{again:?}");
+        files.push(OutputFile::new(
+            "site/a/index.html",
+            "<h2 id=\"ns-1\">NS-1</h2>",
+        ));
+        assert!(check_site_cached(&files, true, &mut cache).is_empty());
+        // A page whose own links break is checked again even though no other page changed.
+        files[0] = OutputFile::new("site/index.html", "<a href=\"a/index.html#ns-9\">x</a>");
+        assert_eq!(check_site_cached(&files, true, &mut cache).len(), 1);
+        // Each check gives what a check from scratch gives.
+        assert_eq!(
+            format!("{:?}", check_site_cached(&files, true, &mut cache)),
+            format!("{:?}", check_site(&files, true))
+        );
     }
 
     #[test]
