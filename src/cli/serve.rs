@@ -230,7 +230,7 @@ fn disk_snapshot(site: &Path) -> Snapshot {
                         .map(|c| c.as_os_str().to_string_lossy())
                         .collect::<Vec<_>>()
                         .join("/");
-                    snapshot.files.insert(key, bytes.into());
+                    snapshot.files.insert(key.into(), bytes.into());
                 }
             }
         }

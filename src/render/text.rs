@@ -10,12 +10,12 @@ use pulldown_cmark::{html, Event, Options, Parser, Tag};
 /// Whether `url` is an absolute http(s) URL that may become a link. Anything else
 /// (`javascript:`, `data:`, scheme typos like `ttps://`, spaces) is shown as text only.
 pub fn is_web_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let rest = if let Some(r) = lower.strip_prefix("https://") {
-        r
-    } else if let Some(r) = lower.strip_prefix("http://") {
-        r
-    } else {
+    let scheme = |prefix: &str| {
+        url.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+            .then(|| &url[prefix.len()..])
+    };
+    let Some(rest) = scheme("https://").or_else(|| scheme("http://")) else {
         return false;
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -48,11 +48,17 @@ pub fn labelled_markdown_to_html(label: &str, markdown: &str) -> String {
 }
 
 fn sanitize(html: &str) -> String {
-    ammonia::Builder::default()
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer"))
-        .clean(html)
-        .to_string()
+    // Built once: a builder holds the sets of allowed tags and attributes, and making them
+    // for every Markdown field took a tenth of `build`'s time.
+    static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
+        std::sync::LazyLock::new(|| {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .url_schemes(["http", "https", "mailto"].into_iter().collect())
+                .link_rel(Some("noopener noreferrer"));
+            builder
+        });
+    SANITIZER.clean(html).to_string()
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -409,6 +415,12 @@ mod tests {
         assert!(!is_web_url("https://"));
         assert!(!is_web_url("https://a.com/with space"));
         assert!(!is_web_url("/relative"));
+        // Schemes are case-insensitive; a multi-byte character where the scheme would end
+        // is no scheme.
+        assert!(is_web_url("HTTPS://Learn.Microsoft.com"));
+        assert!(is_web_url("Http://x.org"));
+        assert!(!is_web_url("httpé://x.org"));
+        assert!(!is_web_url("https:/"));
     }
 
     #[test]

@@ -35,21 +35,23 @@ Correct the template or the link; the message names the page and the target.",
 };
 
 /// The ids and link targets of each page, kept with the bytes they were read from: a page
-/// that a rebuild did not re-render is not parsed again. With them, the findings of the
-/// last check: a page is checked again only when it changed, when the ids of a page it
+/// that a rebuild did not re-render is not parsed again. With them, each page's findings of
+/// the last check: a page is checked again only when it changed, when the ids of a page it
 /// links to an anchor of changed, or when files were added or removed.
 #[derive(Debug, Default)]
 pub struct LinkCache {
-    pages: HashMap<String, (Arc<[u8]>, Arc<PageLinks>)>,
-    checked: Option<Checked>,
+    pages: HashMap<String, Page>,
+    /// The site's files at the last check, and the severity it reported with.
+    paths: HashSet<String>,
+    severity_error: Option<bool>,
 }
 
 #[derive(Debug)]
-struct Checked {
-    paths: HashSet<String>,
-    severity_error: bool,
-    /// Each page's findings, with the links they were made from.
-    findings: HashMap<String, (Arc<PageLinks>, Vec<Diagnostic>)>,
+struct Page {
+    bytes: Arc<[u8]>,
+    links: PageLinks,
+    /// `None` until checked against the current site.
+    findings: Option<Vec<Diagnostic>>,
 }
 
 /// The ids of one page and its internal links, resolved against the page's path once when
@@ -120,94 +122,97 @@ pub fn check_site_cached(
     severity_error: bool,
     cache: &mut LinkCache,
 ) -> Vec<Diagnostic> {
-    let site: HashMap<String, &OutputFile> = files
+    let site: Vec<(std::borrow::Cow<str>, &OutputFile)> = files
         .iter()
         .filter_map(|f| {
-            let rel = f.path.strip_prefix("site").ok()?;
-            Some((rel.to_string_lossy().replace('\\', "/"), f))
-        })
-        .collect();
-    let read: Vec<(String, Arc<[u8]>, Arc<PageLinks>)> = site
-        .par_iter()
-        .filter(|(path, _)| path.ends_with(".html"))
-        .map(|(path, f)| {
-            let links = match cache.pages.get(path.as_str()) {
-                Some((bytes, links)) if Arc::ptr_eq(bytes, &f.bytes) => Arc::clone(links),
-                _ => Arc::new(PageLinks::read(path, &f.bytes)),
+            let rel = f.path.strip_prefix("site").ok()?.to_string_lossy();
+            let rel = if rel.contains('\\') {
+                std::borrow::Cow::Owned(rel.replace('\\', "/"))
+            } else {
+                rel
             };
-            (path.clone(), Arc::clone(&f.bytes), links)
+            Some((rel, f))
         })
         .collect();
-    cache.pages = read
-        .into_iter()
-        .map(|(path, bytes, links)| (path, (bytes, links)))
+    let paths: HashSet<&str> = site.iter().map(|(p, _)| &**p).collect();
+    let same_site = cache.severity_error == Some(severity_error)
+        && cache.paths.len() == paths.len()
+        && paths.iter().all(|p| cache.paths.contains(*p));
+    if !same_site {
+        cache.paths = paths.iter().map(|p| p.to_string()).collect();
+        cache.severity_error = Some(severity_error);
+        cache.pages.retain(|p, _| paths.contains(p.as_str()));
+        for page in cache.pages.values_mut() {
+            page.findings = None;
+        }
+    }
+
+    let stale: Vec<&(std::borrow::Cow<str>, &OutputFile)> = site
+        .iter()
+        .filter(|(path, f)| {
+            path.ends_with(".html")
+                && cache
+                    .pages
+                    .get(&**path)
+                    .is_none_or(|page| !Arc::ptr_eq(&page.bytes, &f.bytes))
+        })
         .collect();
-    let paths: HashSet<&str> = site.keys().map(String::as_str).collect();
-    let pages: HashMap<&str, &PageLinks> = cache
+    let read: Vec<(String, Arc<[u8]>, PageLinks)> = stale
+        .par_iter()
+        .map(|(path, f)| {
+            let links = PageLinks::read(path, &f.bytes);
+            (path.to_string(), Arc::clone(&f.bytes), links)
+        })
+        .collect();
+    // A changed page whose ids are the same as before cannot break or mend other pages'
+    // links to it.
+    let mut ids_changed: HashSet<String> = HashSet::new();
+    for (path, bytes, links) in read {
+        let previous_ids = cache.pages.get(&path).map(|p| &p.links.ids);
+        if previous_ids != Some(&links.ids) {
+            ids_changed.insert(path.clone());
+        }
+        let page = Page {
+            bytes,
+            links,
+            findings: None,
+        };
+        cache.pages.insert(path, page);
+    }
+
+    let ids: HashMap<&str, &HashSet<String>> = cache
         .pages
         .iter()
-        .map(|(path, (_, links))| (path.as_str(), &**links))
+        .map(|(path, page)| (path.as_str(), &page.links.ids))
         .collect();
-
-    // What the last check's findings still hold for.
-    let previous = cache.checked.take().filter(|c| {
-        c.severity_error == severity_error
-            && c.paths.len() == paths.len()
-            && paths.iter().all(|p| c.paths.contains(*p))
-    });
-    let unchanged = |page: &str| {
-        let links = &cache.pages[page].1;
-        previous
-            .as_ref()
-            .and_then(|c| c.findings.get(page))
-            .is_some_and(|(checked, _)| Arc::ptr_eq(checked, links))
-    };
-    // A changed page whose ids are the same as before cannot break or mend other pages'
-    // links to it (the set of files is the same, or nothing is reused).
-    let ids_changed: HashSet<&str> = pages
+    let checked: Vec<(String, Vec<Diagnostic>)> = cache
+        .pages
         .iter()
-        .filter(|(page, links)| {
-            !unchanged(page)
-                && previous
-                    .as_ref()
-                    .and_then(|c| c.findings.get(**page))
-                    .is_none_or(|(old, _)| old.ids != links.ids)
+        .filter(|(_, page)| {
+            page.findings.is_none() || page.links.anchored.iter().any(|p| ids_changed.contains(p))
         })
-        .map(|(page, _)| *page)
+        .map(|(path, page)| {
+            let found = page_findings(path, &page.links, &paths, &ids, severity_error);
+            (path.clone(), found)
+        })
         .collect();
-    let ids: HashMap<&str, &HashSet<String>> = pages
-        .iter()
-        .map(|(path, links)| (*path, &links.ids))
-        .collect();
-    let mut findings = HashMap::new();
-    for (page, links) in &cache.pages {
-        let reusable = unchanged(page)
-            && !links
-                .1
-                .anchored
-                .iter()
-                .any(|p| ids_changed.contains(p.as_str()));
-        let found = match previous.as_ref().and_then(|c| c.findings.get(page)) {
-            Some((_, found)) if reusable => found.clone(),
-            _ => page_findings(page, &links.1, &paths, &ids, severity_error),
-        };
-        findings.insert(page.clone(), (Arc::clone(&links.1), found));
+    drop(ids);
+    for (path, found) in checked {
+        if let Some(page) = cache.pages.get_mut(&path) {
+            page.findings = Some(found);
+        }
     }
-    let mut sorted: Vec<&String> = findings.keys().collect();
-    sorted.sort();
-    let out = sorted
-        .into_iter()
-        .flat_map(|page| findings[page].1.iter().cloned())
+    let mut broken: Vec<(&String, &Vec<Diagnostic>)> = cache
+        .pages
+        .iter()
+        .filter_map(|(path, page)| page.findings.as_ref().map(|f| (path, f)))
+        .filter(|(_, found)| !found.is_empty())
         .collect();
-    cache.checked = Some(Checked {
-        paths: match previous {
-            Some(c) => c.paths,
-            None => paths.iter().map(|p| p.to_string()).collect(),
-        },
-        severity_error,
-        findings,
-    });
-    out
+    broken.sort_by(|a, b| a.0.cmp(b.0));
+    broken
+        .into_iter()
+        .flat_map(|(_, found)| found.iter().cloned())
+        .collect()
 }
 
 /// Checks the links of the site's HTML `pages` against the paths of every file of the

@@ -108,11 +108,15 @@ async fn file(AxumState(state): AxumState<Arc<State>>, request: Request<Body>) -
     let Some(path) = resolve(raw) else {
         return not_found(&state);
     };
-    if let Some(bytes) = snapshot.files.get(&path) {
+    if let Some(bytes) = snapshot.files.get(path.as_str()) {
         return respond(&state, &path, bytes, StatusCode::OK);
     }
     // A folder without its slash: send the browser there so relative links resolve.
-    if !path.ends_with("index.html") && snapshot.files.contains_key(&format!("{path}/index.html")) {
+    if !path.ends_with("index.html")
+        && snapshot
+            .files
+            .contains_key(format!("{path}/index.html").as_str())
+    {
         let location = format!("{}/", raw.trim_end_matches('/'));
         if let Ok(value) = HeaderValue::from_str(&location) {
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response();

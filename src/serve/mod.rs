@@ -14,7 +14,8 @@ use std::sync::{Arc, RwLock};
 /// build replaces the whole snapshot at once, so a request never sees half of one.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    pub files: HashMap<String, Arc<[u8]>>,
+    /// Shared keys, so that the next rebuild's snapshot starts as a cheap copy of this one.
+    pub files: HashMap<Arc<str>, Arc<[u8]>>,
 }
 
 /// What browsers are told over the events stream.
@@ -35,11 +36,11 @@ const MAX_LISTED_PAGES: usize = 200;
 /// changed pages as a JSON array. The services menu and the search index are read when
 /// used, so they do not reload the open pages; neither do the downloads.
 fn reload_data(old: &Snapshot, new: &Snapshot) -> Option<String> {
-    let changed = |path: &String| match (old.files.get(path), new.files.get(path)) {
+    let changed = |path: &Arc<str>| match (old.files.get(path), new.files.get(path)) {
         (Some(a), Some(b)) => !Arc::ptr_eq(a, b) && a != b,
         _ => true,
     };
-    let mut pages: Vec<&String> = Vec::new();
+    let mut pages: Vec<&str> = Vec::new();
     let paths = new
         .files
         .keys()
@@ -48,7 +49,7 @@ fn reload_data(old: &Snapshot, new: &Snapshot) -> Option<String> {
         if path.ends_with(".html") {
             pages.push(path);
         } else if (path.ends_with(".css") || path.ends_with(".js"))
-            && !matches!(path.as_str(), "assets/nav.js" | "assets/search-index.js")
+            && !matches!(&**path, "assets/nav.js" | "assets/search-index.js")
         {
             return Some("*".into());
         }
@@ -141,7 +142,7 @@ mod tests {
         Snapshot {
             files: files
                 .iter()
-                .map(|(p, b)| ((*p).to_string(), Arc::from(b.as_bytes())))
+                .map(|(p, b)| (Arc::from(*p), Arc::from(b.as_bytes())))
                 .collect(),
         }
     }

@@ -1,6 +1,7 @@
 //! One rebuild as `serve` and `watch` run it: load, check, render, swap into `output/`.
 //! The outcome is either the site's files or the diagnostic text to show.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,6 +35,8 @@ pub struct Rebuilder {
     options: BuildOptions,
     color: bool,
     cache: Cache,
+    /// The site last handed to `ready`, which the next snapshot is patched from.
+    published: HashMap<Arc<str>, Arc<[u8]>>,
 }
 
 impl Rebuilder {
@@ -43,6 +46,7 @@ impl Rebuilder {
             options,
             color,
             cache: Cache::default(),
+            published: HashMap::new(),
         }
     }
 
@@ -52,9 +56,15 @@ impl Rebuilder {
     /// the writer fixes them and saves again.
     pub fn rebuild(&mut self, ready: &dyn Fn(Snapshot)) -> Outcome {
         let started = Instant::now();
-        let publish = |files: &[OutputFile], _: crate::Ready| ready(snapshot(files));
+        let published = std::cell::RefCell::new(std::mem::take(&mut self.published));
+        let publish = |files: &[OutputFile], _: crate::Ready| {
+            let site = patched(&published.borrow(), files);
+            *published.borrow_mut() = site.files.clone();
+            ready(site)
+        };
         let built =
             crate::build_book_cached(&self.root, &self.options, false, &mut self.cache, &publish);
+        self.published = published.into_inner();
         match built {
             Err(e) => failed_text(format!("error: {e}")),
             Ok(Built::InputError(loaded)) => {
@@ -97,12 +107,41 @@ fn failed_text(text: String) -> Outcome {
 
 /// The site's files, keyed by path below `site/`.
 pub fn snapshot(files: &[OutputFile]) -> Snapshot {
-    let mut site = Snapshot::default();
+    patched(&HashMap::new(), files)
+}
+
+/// [`snapshot`], starting from a copy of `previous` (the last one) and replacing only the
+/// files whose bytes are not the same: a save changes a few of thousands of files.
+fn patched(previous: &HashMap<Arc<str>, Arc<[u8]>>, files: &[OutputFile]) -> Snapshot {
+    let mut site = Snapshot {
+        files: previous.clone(),
+    };
+    let mut count = 0;
     for f in files {
-        let path = f.path.to_string_lossy().replace('\\', "/");
-        if let Some(rel) = path.strip_prefix("site/") {
-            site.files.insert(rel.to_string(), Arc::clone(&f.bytes));
+        let Ok(rel) = f.path.strip_prefix("site") else {
+            continue;
+        };
+        count += 1;
+        let rel = rel.to_string_lossy();
+        let rel = if cfg!(windows) {
+            std::borrow::Cow::Owned(rel.replace('\\', "/"))
+        } else {
+            rel
+        };
+        match site.files.get_mut(&*rel) {
+            Some(bytes) => {
+                if !Arc::ptr_eq(bytes, &f.bytes) {
+                    *bytes = Arc::clone(&f.bytes);
+                }
+            }
+            None => {
+                site.files.insert(Arc::from(&*rel), Arc::clone(&f.bytes));
+            }
         }
+    }
+    if site.files.len() != count {
+        // Files were removed: start over.
+        return patched(&HashMap::new(), files);
     }
     site
 }
@@ -117,4 +156,44 @@ pub fn watched_paths(root: &Path) -> Vec<PathBuf> {
     ];
     paths.extend(config.build.theme);
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Vec<OutputFile> {
+        list.iter().map(|(p, b)| OutputFile::new(*p, *b)).collect()
+    }
+
+    fn sorted(s: &Snapshot) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = s
+            .files
+            .iter()
+            .map(|(k, b)| (k.to_string(), b.to_vec()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_patched_snapshot_equals_a_fresh_one() {
+        let first = files(&[
+            ("site/a/index.html", "a"),
+            ("site/b/index.html", "b"),
+            ("xlsx/a.xlsx", "x"),
+        ]);
+        let previous = snapshot(&first).files;
+        assert_eq!(previous.len(), 2, "only the site's files");
+        let changed = files(&[
+            ("site/a/index.html", "A"),
+            ("site/b/index.html", "b"),
+            ("site/c/index.html", "c"),
+        ]);
+        let next = patched(&previous, &changed);
+        assert_eq!(sorted(&next), sorted(&snapshot(&changed)));
+        let removed = files(&[("site/a/index.html", "A")]);
+        let next = patched(&next.files, &removed);
+        assert_eq!(sorted(&next), sorted(&snapshot(&removed)));
+    }
 }
