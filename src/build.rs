@@ -61,10 +61,14 @@ pub fn render_doc(
     config: &Config,
     options: &BuildOptions,
 ) -> Result<Vec<OutputFile>> {
-    let mut files = render_downloads(doc, config, options)?;
-    if let Some(site) = site {
-        files.push(in_site(site.baseline_page(doc)?));
-    }
+    // The parts are independent: on a rebuild after one save, they are the only work, and
+    // they share the cores.
+    let (downloads, page) = rayon::join(
+        || render_downloads(doc, config, options),
+        || site.map(|site| site.baseline_page(doc)).transpose(),
+    );
+    let mut files = downloads?;
+    files.extend(page?.map(in_site));
     Ok(files)
 }
 
@@ -124,8 +128,13 @@ fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Resul
     let mut files = Vec::new();
     // The site's copies share their bytes with the files they copy.
     let mut downloads: Vec<(String, std::sync::Arc<[u8]>)> = Vec::new();
-    if out.xlsx {
-        let bytes = render::xlsx::render(doc, options.xlsx).map_err(|e| Error::Xlsx {
+    // The workbook takes as long as the rest together.
+    let (workbook, texts) = rayon::join(
+        || out.xlsx.then(|| render::xlsx::render(doc, options.xlsx)),
+        || render_texts(doc, config),
+    );
+    if let Some(workbook) = workbook {
+        let bytes = workbook.map_err(|e| Error::Xlsx {
             path: format!("xlsx/{stem}.xlsx").into(),
             message: e.to_string(),
         })?;
@@ -133,6 +142,34 @@ fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Resul
         downloads.push((format!("{stem}.xlsx"), file.bytes.clone()));
         files.push(file);
     }
+    let (texts, text_downloads) = texts?;
+    files.extend(texts);
+    downloads.extend(text_downloads);
+    if out.site {
+        let offered: Vec<String> = download_names(doc, out)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        for (name, bytes) in downloads {
+            if offered.contains(&name) {
+                files.push(OutputFile {
+                    path: format!("site/downloads/{name}").into(),
+                    bytes,
+                });
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The CSV, the Markdown article and the JSON of a baseline, and the bytes of their
+/// copies among the site's downloads by name.
+type Texts = (Vec<OutputFile>, Vec<(String, std::sync::Arc<[u8]>)>);
+
+fn render_texts(doc: &Doc, config: &Config) -> Result<Texts> {
+    let out = &config.output;
+    let stem = doc.file_stem();
+    let (mut files, mut downloads) = (Vec::new(), Vec::new());
     if out.csv {
         let bytes = render::csv::render(doc)
             .map_err(|e| Error::Other(format!("cannot write csv/{stem}.csv: {e}")))?;
@@ -158,19 +195,5 @@ fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Resul
         downloads.push((format!("{}.json", doc.slug), file.bytes.clone()));
         files.push(file);
     }
-    if out.site {
-        let offered: Vec<String> = download_names(doc, out)
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect();
-        for (name, bytes) in downloads {
-            if offered.contains(&name) {
-                files.push(OutputFile {
-                    path: format!("site/downloads/{name}").into(),
-                    bytes,
-                });
-            }
-        }
-    }
-    Ok(files)
+    Ok((files, downloads))
 }

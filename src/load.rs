@@ -68,6 +68,9 @@ pub struct LoadResult {
 #[derive(Debug, Default)]
 pub struct ParseCache {
     baselines: HashMap<PathBuf, Parsed>,
+    /// The catalogs, by path, with the text they were parsed from.
+    benchmarks: HashMap<PathBuf, (String, Benchmark)>,
+    features: HashMap<PathBuf, (String, FeatureCatalog)>,
     /// The texts of the catalogs the baselines' references were last checked against.
     catalogs: Vec<String>,
 }
@@ -174,13 +177,19 @@ pub fn load_cached(root: &Path, cache: &mut ParseCache) -> Result<LoadResult> {
     };
 
     for path in yaml_files(&content.join("benchmarks"))? {
-        if let Some(value) = parse_file::<Benchmark>(&mut book, &path, &mut diagnostics)? {
+        let parsed = parse_catalog(&mut book, &path, &mut diagnostics, &mut cache.benchmarks)?;
+        if let Some(value) = parsed {
             book.benchmarks.push(value);
         }
     }
     let features_path = content.join("features.yaml");
     if features_path.is_file() {
-        book.features = parse_file::<FeatureCatalog>(&mut book, &features_path, &mut diagnostics)?;
+        book.features = parse_catalog(
+            &mut book,
+            &features_path,
+            &mut diagnostics,
+            &mut cache.features,
+        )?;
     }
     // Parsing is most of a load; baselines are independent, so parse them in parallel.
     let baselines_dir = content.join("baselines");
@@ -376,16 +385,28 @@ fn yaml_message(raw: &str) -> String {
     msg
 }
 
-fn parse_file<T: DeserializeOwned>(
+/// Reads and parses a catalog, reusing the value parsed from the same text before.
+fn parse_catalog<T: DeserializeOwned + Clone>(
     book: &mut Book,
     path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
+    cache: &mut HashMap<PathBuf, (String, T)>,
 ) -> Result<Option<Loaded<T>>> {
     let Some(file) = read_text(&book.root, path, &mut book.sources, diagnostics)? else {
         return Ok(None);
     };
+    let text = &book.sources.get(file).text;
+    if let Some((cached, value)) = cache.get(path) {
+        if cached == text {
+            let value = value.clone();
+            return Ok(Some(Loaded { file, value }));
+        }
+    }
     match parse_yaml::<T>(&book.sources, file) {
-        Ok(value) => Ok(Some(Loaded { file, value })),
+        Ok(value) => {
+            cache.insert(path.to_path_buf(), (text.clone(), value.clone()));
+            Ok(Some(Loaded { file, value }))
+        }
         Err(d) => {
             diagnostics.push(*d);
             Ok(None)
@@ -539,7 +560,13 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
         );
-        if is_yaml && path.is_file() {
+        // The entry's type comes with the listing; only a link needs a look at its target.
+        let is_file = match entry.file_type() {
+            Ok(t) if t.is_symlink() => path.is_file(),
+            Ok(t) => t.is_file(),
+            Err(_) => path.is_file(),
+        };
+        if is_yaml && is_file {
             files.push(path);
         }
     }

@@ -161,10 +161,22 @@ fn a_build_killed_at_any_moment_leaves_a_complete_output() {
         second.len()
     );
 
-    // Ten kills spread over the whole build, ten over its write phase (where the swap is).
+    // Ten kills spread over the whole build, ten around its end. `build` writes files as it
+    // renders them, from the moment its staging folder appears; the swap comes last. Builds
+    // run slower or faster than the measured one when other tests share the machine, so
+    // when no kill has landed after the swap (or before it), up to ten more kills follow,
+    // later (or earlier) each time.
     let mut current_is_second = true;
     let (mut kept_previous, mut got_new) = (0, 0);
-    for i in 0..20 {
+    let mut kills = 0;
+    for i in 0..40 {
+        let delay = match i {
+            0..10 => whole.mul_f64((f64::from(i) + 0.5) / 10.0),
+            10..20 => whole.mul_f64(0.9 + 0.3 * (f64::from(i - 10) + 0.5) / 10.0),
+            20..30 if got_new == 0 => whole.mul_f64(1.2 + 0.2 * f64::from(i - 20)),
+            30..40 if kept_previous == 0 => whole.mul_f64(0.5 / f64::from(i - 28)),
+            _ => continue,
+        };
         let want_second = !current_is_second;
         versions.write(want_second);
         let (previous, new) = if want_second {
@@ -174,21 +186,12 @@ fn a_build_killed_at_any_moment_leaves_a_complete_output() {
         };
         let mut child = spawn_build(&root);
         let started = Instant::now();
-        let delay = if i < 10 {
-            whole.mul_f64((f64::from(i) + 0.5) / 10.0)
-        } else {
-            let staging = root.join(format!(".output.tmp-{}", child.id()));
-            while !staging.exists() && child.try_wait().unwrap().is_none() {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            // Up to a little past the measured end, in case this build runs slower.
-            started.elapsed() + write_phase.mul_f64((f64::from(i - 10) + 0.5) / 9.0)
-        };
         if let Some(rest) = delay.checked_sub(started.elapsed()) {
             std::thread::sleep(rest);
         }
         let _ = child.kill(); // SIGKILL
         child.wait().unwrap();
+        kills += 1;
         let found =
             tree(&output).unwrap_or_else(|| panic!("kill {i} at {delay:?}: output/ is missing"));
         if &found == new {
@@ -204,7 +207,7 @@ fn a_build_killed_at_any_moment_leaves_a_complete_output() {
             );
         }
     }
-    eprintln!("20 kills: {kept_previous} left the previous build, {got_new} the new one");
+    eprintln!("{kills} kills: {kept_previous} left the previous build, {got_new} the new one");
     assert!(
         kept_previous > 0 && got_new > 0,
         "the kills missed the swap: {kept_previous} previous, {got_new} new"
