@@ -9,7 +9,8 @@ use crate::resolve::{ControlDoc, Doc, FeatureDoc};
 
 use super::text::{
     autolink_markdown, escape_link_destination, escape_markdown, is_web_url, markdown_link,
-    replace_forbidden_html_chars, safe_markdown, table_cell, yaml_double_quoted,
+    replace_forbidden_html_chars, safe_labelled_markdown, safe_markdown, table_cell,
+    yaml_double_quoted,
 };
 
 /// Where the article links for the full mapping file when the baseline names none.
@@ -159,8 +160,7 @@ fn render_control(out: &mut String, doc: &Doc, control: &ControlDoc) {
         escape_markdown(&control.title)
     );
     if let Some(guidance) = &control.guidance {
-        let field = format!("**Guidance**: {}", guidance.trim());
-        let _ = writeln!(out, "{}\n", safe_markdown(&field));
+        let _ = writeln!(out, "{}\n", safe_labelled_markdown("Guidance", guidance));
     }
     let shown: Vec<&FeatureDoc> = control.features.iter().filter(|f| f.shown).collect();
     if !shown.is_empty() {
@@ -224,8 +224,7 @@ fn render_feature(out: &mut String, f: &FeatureDoc) {
     ];
     for (label, value) in fields {
         if let Some(text) = value {
-            let field = format!("**{label}**: {}", text.trim());
-            let _ = writeln!(out, "{}\n", safe_markdown(&field));
+            let _ = writeln!(out, "{}\n", safe_labelled_markdown(label, text));
         }
     }
     for paragraph in &f.custom_guidance {

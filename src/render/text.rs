@@ -30,6 +30,15 @@ const MARKDOWN_OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_S
 
 /// Renders Markdown to HTML with raw HTML and unsafe links removed.
 pub fn markdown_to_html(markdown: &str) -> String {
+    if is_plain(markdown) {
+        // What the parser and the sanitizer make of it, without them.
+        return format!("<p>{}</p>\n", escape_text(markdown));
+    }
+    parsed_to_html(markdown)
+}
+
+/// [`markdown_to_html`] by the parser and the sanitizer, whatever the text.
+fn parsed_to_html(markdown: &str) -> String {
     let parser = Parser::new_ext(markdown, MARKDOWN_OPTIONS);
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
@@ -59,6 +68,60 @@ fn sanitize(html: &str) -> String {
             builder
         });
     SANITIZER.clean(html).to_string()
+}
+
+/// Whether a field is one line of words and punctuation that no Markdown reader turns into
+/// anything but a paragraph of itself: no character that can open a tag, a link, code,
+/// math or an entity, and no line-start marker. Most fields are; they skip the parser
+/// (four passes in [`safe_markdown`]) and the sanitizer.
+fn is_plain(text: &str) -> bool {
+    // Leading blanks can make code, trailing ones a line break; a digit, a dash or a colon
+    // can open a list, a rule, front matter or a container.
+    let starts_block = |c: char| c.is_ascii_digit() || matches!(c, '-' | ':' | ' ');
+    !text.is_empty()
+        && !text.starts_with(starts_block)
+        && !text.ends_with(['-', ' '])
+        && !text.contains("  ")
+        && text.chars().all(|c| {
+            (c.is_alphanumeric() && !c.is_control())
+                || matches!(
+                    c,
+                    ' ' | '.'
+                        | ','
+                        | ';'
+                        | ':'
+                        | '\''
+                        | '"'
+                        | '('
+                        | ')'
+                        | '/'
+                        | '%'
+                        | '?'
+                        | '-'
+                        | '‘'
+                        | '’'
+                        | '“'
+                        | '”'
+                        | '–'
+                        | '—'
+                        | '…'
+                )
+        })
+}
+
+/// Text for HTML element content, escaped as the sanitizer writes it (quotes stay).
+fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -226,6 +289,24 @@ fn url_scheme(url: &str) -> Option<&str> {
 /// field before it.
 pub fn safe_markdown(markdown: &str) -> String {
     let markdown = markdown.trim_start();
+    if is_plain(markdown) {
+        return markdown.to_string();
+    }
+    parsed_safe_markdown(markdown)
+}
+
+/// [`safe_markdown`] of `**label**: text`, the way the article shows a field. `label` is
+/// ours (plain words).
+pub fn safe_labelled_markdown(label: &str, text: &str) -> String {
+    let text = text.trim();
+    if is_plain(text) && is_plain(label) {
+        return format!("**{label}**: {text}");
+    }
+    safe_markdown(&format!("**{label}**: {text}"))
+}
+
+/// [`safe_markdown`] by the parser, whatever the text.
+fn parsed_safe_markdown(markdown: &str) -> String {
     let mut text = Cow::Borrowed(markdown);
     // Escaping can turn an HTML block back into Markdown, so check again until nothing
     // changes; a handful of rounds covers any real text.
@@ -369,14 +450,38 @@ pub fn replace_forbidden_html_chars(text: String) -> String {
             || matches!(c, '\u{fdd0}'..='\u{fdef}')
             || (c as u32) & 0xfffe == 0xfffe
     };
-    // Every forbidden character starts with one of these bytes; a page has none of most.
-    let suspect = |b: &u8| matches!(b, 0..=8 | 11 | 14..=31 | 0x7f | 0xc2 | 0xef | 0xf0..=0xf4);
-    if !text.as_bytes().iter().any(suspect) || !text.contains(forbidden) {
+    if !has_forbidden_bytes(text.as_bytes()) {
         return text;
     }
     text.chars()
         .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
         .collect()
+}
+
+/// Whether UTF-8 text holds a character [`replace_forbidden_html_chars`] replaces, by its
+/// bytes: pages are long and have none of them as a rule.
+fn has_forbidden_bytes(bytes: &[u8]) -> bool {
+    // Every forbidden character starts with one of these bytes: a quick scan first.
+    let suspect = |b: &u8| matches!(b, 0..=8 | 11 | 14..=31 | 0x7f | 0xc2 | 0xef | 0xf0..=0xf4);
+    if !bytes.iter().any(suspect) {
+        return false;
+    }
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    bytes.iter().enumerate().any(|(i, b)| match b {
+        0..=8 | 11 | 14..=31 | 0x7f => true,
+        // U+0080 to U+009F.
+        0xc2 => matches!(at(i + 1), 0x80..=0x9f),
+        // U+FDD0 to U+FDEF, U+FFFE and U+FFFF.
+        0xef => matches!(
+            (at(i + 1), at(i + 2)),
+            (0xb7, 0x90..=0xaf) | (0xbf, 0xbe | 0xbf)
+        ),
+        // U+1FFFE, U+1FFFF and the same at the end of every other plane.
+        0xf0..=0xf4 => {
+            at(i + 1) & 0x0f == 0x0f && at(i + 2) == 0xbf && matches!(at(i + 3), 0xbe | 0xbf)
+        }
+        _ => false,
+    })
 }
 
 /// Markdown of a link when the URL is safe, of the escaped text otherwise.
@@ -421,6 +526,60 @@ mod tests {
         assert!(is_web_url("Http://x.org"));
         assert!(!is_web_url("httpé://x.org"));
         assert!(!is_web_url("https:/"));
+    }
+
+    #[test]
+    fn plain_fields_skip_the_parser_with_the_same_result() {
+        let plain = [
+            "Azure Container Registry supports private endpoints.",
+            "Use Microsoft Entra ID (formerly \"Azure AD\") for 99.9% of sign-ins; see docs.",
+            "Don't use keys: they're long-lived / shared?",
+            "Ünïcödé wörds, 漢字 and עברית.",
+            "a - b -- c",
+            "https://learn.microsoft.com/azure is text here",
+            "Ends with a colon:",
+            "Microsoft’s “typographic” quotes – and dashes — and an ellipsis…",
+            "x",
+        ];
+        for text in plain {
+            assert!(is_plain(text), "{text:?} should be plain");
+            assert_eq!(markdown_to_html(text), parsed_to_html(text), "{text:?}");
+            assert_eq!(safe_markdown(text), parsed_safe_markdown(text), "{text:?}");
+            let labelled = format!("**Configuration Guidance**: {text}");
+            assert_eq!(
+                safe_labelled_markdown("Configuration Guidance", text),
+                parsed_safe_markdown(&labelled),
+                "{text:?}"
+            );
+        }
+        let not_plain = [
+            "",
+            "    indented code",
+            " leading blank",
+            "trailing blank ",
+            "hard  break",
+            "1. a list",
+            "- a list",
+            "--- front matter",
+            ":::note container",
+            "text -",
+            "a <b>tag</b>",
+            "[a](javascript:x)",
+            "`code`",
+            "*emphasis*",
+            "$math$",
+            "a & b",
+            "two\nlines",
+            "tab\there",
+            "bidi \u{202e}override",
+            "zero\u{200b}width",
+            "nbsp\u{a0}here",
+            "# heading",
+            "> quote",
+        ];
+        for text in not_plain {
+            assert!(!is_plain(text), "{text:?} should not be plain");
+        }
     }
 
     #[test]
