@@ -342,7 +342,12 @@ fn attribute_values(html: &str, name: &str) -> HashSet<String> {
     while let Some(i) = rest.find(&needle) {
         rest = &rest[i + needle.len()..];
         if let Some(end) = rest.find('"') {
-            out.insert(rest[..end].replace("&amp;", "&").replace("&#x2F;", "/"));
+            let value = &rest[..end];
+            out.insert(if value.contains('&') {
+                value.replace("&amp;", "&").replace("&#x2F;", "/")
+            } else {
+                value.to_string()
+            });
             rest = &rest[end..];
         }
     }
