@@ -38,14 +38,13 @@ impl SiteLinks {
     fn of(files: &[OutputFile]) -> SiteLinks {
         let mut links = SiteLinks::default();
         for f in files {
-            let path = f.path.to_string_lossy().replace('\\', "/");
-            if let Some(rel) = path.strip_prefix("site/") {
+            if let Some(rel) = f.site_path() {
                 if rel.ends_with(".html") {
                     links
                         .pages
-                        .push((rel.to_string(), PageLinks::read(rel, &f.bytes)));
+                        .push((rel.to_string(), PageLinks::read(&rel, &f.bytes)));
                 }
-                links.paths.push(rel.to_string());
+                links.paths.push(rel.into_owned());
             }
         }
         links

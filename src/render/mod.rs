@@ -28,4 +28,15 @@ impl OutputFile {
             bytes: bytes.into().into(),
         }
     }
+
+    /// The file's path below `site/`, with `/` separators (as URLs and the server use it);
+    /// `None` for a file outside the site.
+    pub fn site_path(&self) -> Option<std::borrow::Cow<'_, str>> {
+        let rel = self.path.strip_prefix("site").ok()?.to_string_lossy();
+        Some(if rel.contains('\\') {
+            std::borrow::Cow::Owned(rel.replace('\\', "/"))
+        } else {
+            rel
+        })
+    }
 }

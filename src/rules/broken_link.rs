@@ -124,15 +124,7 @@ pub fn check_site_cached(
 ) -> Vec<Diagnostic> {
     let site: Vec<(std::borrow::Cow<str>, &OutputFile)> = files
         .iter()
-        .filter_map(|f| {
-            let rel = f.path.strip_prefix("site").ok()?.to_string_lossy();
-            let rel = if rel.contains('\\') {
-                std::borrow::Cow::Owned(rel.replace('\\', "/"))
-            } else {
-                rel
-            };
-            Some((rel, f))
-        })
+        .filter_map(|f| Some((f.site_path()?, f)))
         .collect();
     let paths: HashSet<&str> = site.iter().map(|(p, _)| &**p).collect();
     let same_site = cache.severity_error == Some(severity_error)

@@ -118,16 +118,10 @@ fn patched(previous: &HashMap<Arc<str>, Arc<[u8]>>, files: &[OutputFile]) -> Sna
     };
     let mut count = 0;
     for f in files {
-        let Ok(rel) = f.path.strip_prefix("site") else {
+        let Some(rel) = f.site_path() else {
             continue;
         };
         count += 1;
-        let rel = rel.to_string_lossy();
-        let rel = if cfg!(windows) {
-            std::borrow::Cow::Owned(rel.replace('\\', "/"))
-        } else {
-            rel
-        };
         match site.files.get_mut(&*rel) {
             Some(bytes) => {
                 if !Arc::ptr_eq(bytes, &f.bytes) {
