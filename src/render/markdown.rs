@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use crate::resolve::{ControlDoc, Doc, FeatureDoc};
 
 use super::text::{
-    autolink_markdown, escape_link_destination, escape_markdown, is_web_url, markdown_link,
+    autolink_markdown, escape_markdown, is_web_url, markdown_link, markdown_link_if,
     replace_forbidden_html_chars, safe_labelled_markdown, safe_markdown, table_cell,
     yaml_double_quoted,
 };
@@ -243,15 +243,7 @@ fn render_feature(out: &mut String, f: &FeatureDoc) {
 /// that the build writes beside the article (which [`markdown_link`] would refuse, as it
 /// refuses every link that does not leave the site).
 fn mapping_file_link(text: &str, url: &str) -> String {
-    if is_web_url(url) || is_relative_path(url) {
-        format!(
-            "[{}]({})",
-            escape_markdown(text),
-            escape_link_destination(url)
-        )
-    } else {
-        escape_markdown(text)
-    }
+    markdown_link_if(text, url, is_web_url(url) || is_relative_path(url))
 }
 
 /// A path without a scheme or host (`../xlsx/x.xlsx`), so it can only point into the site.

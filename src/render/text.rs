@@ -31,8 +31,9 @@ const MARKDOWN_OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_S
 /// Renders Markdown to HTML with raw HTML and unsafe links removed.
 pub fn markdown_to_html(markdown: &str) -> String {
     if is_plain(markdown) {
-        // What the parser and the sanitizer make of it, without them.
-        return format!("<p>{}</p>\n", escape_text(markdown));
+        // What the parser and the sanitizer make of it, without them: plain text holds
+        // nothing HTML escapes.
+        return format!("<p>{markdown}</p>\n");
     }
     parsed_to_html(markdown)
 }
@@ -107,21 +108,6 @@ fn is_plain(text: &str) -> bool {
                         | '…'
                 )
         })
-}
-
-/// Text for HTML element content, escaped as the sanitizer writes it (quotes stay).
-fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -486,7 +472,12 @@ fn has_forbidden_bytes(bytes: &[u8]) -> bool {
 
 /// Markdown of a link when the URL is safe, of the escaped text otherwise.
 pub fn markdown_link(text: &str, url: &str) -> String {
-    if is_web_url(url) {
+    markdown_link_if(text, url, is_web_url(url))
+}
+
+/// Markdown of a link to `url` when `safe`, of the escaped text otherwise.
+pub fn markdown_link_if(text: &str, url: &str, safe: bool) -> String {
+    if safe {
         format!(
             "[{}]({})",
             escape_markdown(text),
