@@ -435,11 +435,15 @@ enum Read {
     TooLarge(u64),
 }
 
-/// The reading half of [`read_text`], which needs no shared state: baselines are read in
-/// parallel.
+/// The reading half of [`read_text`], for files whose folders were not checked before.
 fn read_file(root: &Path, path: &Path) -> Result<Read> {
     refuse_link_outside(root, path)?;
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+    read_within_limit(path, &meta)
+}
+
+/// The bytes of a file of which `meta` is the metadata, unless it is over the limit.
+fn read_within_limit(path: &Path, meta: &std::fs::Metadata) -> Result<Read> {
     if meta.len() > MAX_FILE_BYTES {
         return Ok(Read::TooLarge(meta.len()));
     }
@@ -448,7 +452,8 @@ fn read_file(root: &Path, path: &Path) -> Result<Read> {
         .map_err(|e| Error::read(path, e))
 }
 
-/// A baseline's text: the cached one when the file's stamp is unchanged, else read.
+/// A baseline's text, read in parallel with the others: the cached one when the file's
+/// stamp is unchanged, else read.
 fn read_baseline(
     root: &Path,
     path: &Path,
@@ -465,11 +470,7 @@ fn read_baseline(
     if let Some(cached) = cached.filter(|c| stamp.is_some() && c.stamp == stamp) {
         return Ok((Read::Unchanged(cached.text.clone()), stamp));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Ok((Read::TooLarge(meta.len()), stamp));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-    Ok((Read::Bytes(bytes), stamp))
+    Ok((read_within_limit(path, &meta)?, stamp))
 }
 
 /// The registering half of [`read_text`].
