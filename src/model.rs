@@ -307,6 +307,22 @@ pub struct BaselineControl {
     pub policies: Vec<Policy>,
 }
 
+impl BaselineControl {
+    /// A control of the benchmark with nothing of its own yet: no features, guidance or
+    /// policies.
+    pub fn new(id: Spanned<String>) -> Self {
+        BaselineControl {
+            id,
+            title: None,
+            features: Vec::new(),
+            guidance: None,
+            responsibility: None,
+            guidance_notes: None,
+            policies: Vec::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureEntry {

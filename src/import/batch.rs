@@ -273,13 +273,8 @@ pub fn policies(
             continue;
         }
         b.controls.push(BaselineControl {
-            id: Spanned::new(id.clone(), Span::default()),
-            title: None,
-            features: Vec::new(),
-            guidance: None,
-            responsibility: None,
-            guidance_notes: None,
             policies: policies.clone(),
+            ..BaselineControl::new(Spanned::new(id.clone(), Span::default()))
         });
     }
     if let Some(bm) = benchmark {

@@ -217,15 +217,7 @@ pub(crate) fn from_summary(
         let index = match controls.iter().position(|c| c.id.value == control_id) {
             Some(i) => i,
             None => {
-                controls.push(BaselineControl {
-                    id: sp(control_id.clone()),
-                    title: None,
-                    features: Vec::new(),
-                    guidance: None,
-                    responsibility: None,
-                    guidance_notes: None,
-                    policies: Vec::new(),
-                });
+                controls.push(BaselineControl::new(sp(control_id.clone())));
                 controls.len() - 1
             }
         };

@@ -325,15 +325,7 @@ fn baseline_of(spec: &Spec, book: &controlbook::Book) -> Baseline {
         if let Some(i) = controls.iter().position(|c| c.id.value == id) {
             return i;
         }
-        controls.push(BaselineControl {
-            id: sp(id),
-            title: None,
-            features: Vec::new(),
-            guidance: None,
-            responsibility: None,
-            guidance_notes: None,
-            policies: Vec::new(),
-        });
+        controls.push(BaselineControl::new(sp(id)));
         controls.len() - 1
     };
     for (index, c) in &spec.control_rows {

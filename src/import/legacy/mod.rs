@@ -296,13 +296,10 @@ pub fn import(
     let controls = entries
         .into_iter()
         .map(|e| BaselineControl {
-            guidance_notes: None,
-            id: spanned(e.id),
             title: e.title.map(spanned),
-            features: Vec::new(),
             guidance: (!e.paragraphs.is_empty()).then(|| spanned(e.paragraphs.join("\n\n"))),
             responsibility: e.responsibility,
-            policies: Vec::new(),
+            ..BaselineControl::new(spanned(e.id))
         })
         .collect();
 
