@@ -498,9 +498,8 @@ mod tests {
         assert_eq!(scalar("'quoted'", false), "\"'quoted'\"");
     }
 
-    /// The committed default baseline survives a write and a read unchanged.
-    #[test]
-    fn baseline_round_trips_through_yaml() {
+    /// The committed default baseline, parsed, with the sources it was read into.
+    fn default_baseline() -> (Sources, Baseline) {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/content/baselines/container-registry.yaml"
@@ -508,7 +507,14 @@ mod tests {
         .unwrap();
         let mut sources = Sources::default();
         let id = sources.add("a.yaml".into(), text);
-        let original: Baseline = parse_yaml(&sources, id).unwrap();
+        let parsed = parse_yaml(&sources, id).unwrap();
+        (sources, parsed)
+    }
+
+    /// The committed default baseline survives a write and a read unchanged.
+    #[test]
+    fn baseline_round_trips_through_yaml() {
+        let (mut sources, original) = default_baseline();
         let written = baseline(&original);
         let id2 = sources.add("b.yaml".into(), written.clone());
         let reread: Baseline = parse_yaml(&sources, id2).unwrap();
@@ -524,14 +530,7 @@ mod tests {
     /// null and made the imported file fail to load.
     #[test]
     fn a_baseline_without_controls_loads_again() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/content/baselines/container-registry.yaml"
-        ))
-        .unwrap();
-        let mut sources = Sources::default();
-        let id = sources.add("a.yaml".into(), text);
-        let mut b: Baseline = parse_yaml(&sources, id).unwrap();
+        let (mut sources, mut b) = default_baseline();
         b.controls.clear();
         b.security_profile.product_category.clear();
         let written = baseline(&b);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook, open_workbook_from_rs, Data, Reader, Xlsx};
+use calamine::{open_workbook, open_workbook_from_rs, Reader, Xlsx};
 use controlbook::render::mapping::FEATURE_SUMMARY_HEADERS;
 use controlbook::render::workbook_all;
 use controlbook::render::xlsx::XlsxOptions;
@@ -22,24 +22,6 @@ const SERVICES: [(&str, &str); 4] = [
 ];
 
 type Sheet = Vec<Vec<String>>;
-
-fn text_rows<R: std::io::Read + std::io::Seek>(wb: &mut Xlsx<R>, sheet: &str) -> Sheet {
-    let range = wb
-        .worksheet_range(sheet)
-        .unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::String(s) => s.clone(),
-                    Data::Empty => String::new(),
-                    other => panic!("{sheet}: cell {other:?} is not text"),
-                })
-                .collect()
-        })
-        .collect()
-}
 
 /// A new book holding the four baselines, built.
 fn imported_book() -> Option<tempfile::TempDir> {

@@ -212,3 +212,27 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// The rows of a worksheet as text, failing on any cell that is not text: every cell the
+/// workbooks write is a string, so that no text can become a formula.
+pub fn text_rows<R: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Xlsx<R>,
+    sheet: &str,
+) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader};
+    let range = wb
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Empty => String::new(),
+                    other => panic!("{sheet}: cell {other:?} is not text"),
+                })
+                .collect()
+        })
+        .collect()
+}

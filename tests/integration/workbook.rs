@@ -1,7 +1,7 @@
 //! The mapping workbook read back with calamine: Microsoft's sheets and columns, one row
 //! per catalog feature, and the values the published article shows.
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{open_workbook, Reader, Xlsx};
 
 use crate::common::*;
 
@@ -22,19 +22,7 @@ const SUMMARY_HEADERS: [&str; 12] = [
 
 fn rows(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook(path).expect("workbook opens");
-    let range = wb.worksheet_range(sheet).expect("sheet exists");
-    range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::String(s) => s.clone(),
-                    Data::Empty => String::new(),
-                    other => panic!("cell {other:?} is not text"),
-                })
-                .collect()
-        })
-        .collect()
+    text_rows(&mut wb, sheet)
 }
 
 /// (description, supported, enabled by default, responsibility) of every feature block of
