@@ -93,7 +93,7 @@ fn feature_summary_sheet(
         for row in feature_summary(doc) {
             r += 1;
             let mut cells = vec![doc.service.as_str()];
-            cells.extend(row.cells.iter().map(String::as_str));
+            cells.extend(row.cells.iter().map(|c| &**c));
             // Low memory mode writes a row out when the next one starts, so its height
             // must be known before its cells are written.
             fit_row(sheet, r, &widths, &cells)?;

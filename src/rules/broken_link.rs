@@ -82,8 +82,9 @@ impl PageLinks {
     /// The links of `bytes`, the page at `page` (relative to `site/`).
     pub fn read(page: &str, bytes: &[u8]) -> Self {
         let html = String::from_utf8_lossy(bytes);
-        let mut targets: Vec<String> = attribute_values(&html, "href").into_iter().collect();
-        targets.extend(attribute_values(&html, "src"));
+        let attributes = Attributes::read(&html);
+        let mut targets: Vec<String> = attributes.href.into_iter().collect();
+        targets.extend(attributes.src);
         targets.sort();
         // 404.html is served at any depth; its links start from the site URL.
         if page == "404.html" {
@@ -103,7 +104,7 @@ impl PageLinks {
             .map(|to| to.path.as_str())
             .collect();
         PageLinks {
-            ids: attribute_values(&html, "id"),
+            ids: attributes.id,
             anchored: anchored.into_iter().map(str::to_string).collect(),
             links,
         }
@@ -326,24 +327,50 @@ fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Values of `name="…"` attributes in HTML, entity-decoded.
-fn attribute_values(html: &str, name: &str) -> HashSet<String> {
-    let needle = format!(" {name}=\"");
-    let mut out = HashSet::new();
-    let mut rest = html;
-    while let Some(i) = rest.find(&needle) {
-        rest = &rest[i + needle.len()..];
-        if let Some(end) = rest.find('"') {
-            let value = &rest[..end];
-            out.insert(if value.contains('&') {
+/// The values of a page's `href`, `src` and `id` attributes, entity-decoded.
+#[derive(Default)]
+struct Attributes {
+    href: HashSet<String>,
+    src: HashSet<String>,
+    id: HashSet<String>,
+}
+
+impl Attributes {
+    /// One pass from `="` to `="` (a `memchr` for `=`): three searches for whole
+    /// attribute names took 5% of a build.
+    fn read(html: &str) -> Attributes {
+        let mut found = Attributes::default();
+        let mut at = 0;
+        while let Some(i) = html[at..].find('=') {
+            let equals = at + i;
+            at = equals + 1;
+            if !html[at..].starts_with('"') {
+                continue;
+            }
+            let name = &html[..equals];
+            let values = if name.ends_with(" href") {
+                &mut found.href
+            } else if name.ends_with(" src") {
+                &mut found.src
+            } else if name.ends_with(" id") {
+                &mut found.id
+            } else {
+                continue;
+            };
+            let start = at + 1;
+            let Some(len) = html[start..].find('"') else {
+                break;
+            };
+            let value = &html[start..start + len];
+            values.insert(if value.contains('&') {
                 value.replace("&amp;", "&").replace("&#x2F;", "/")
             } else {
                 value.to_string()
             });
-            rest = &rest[end..];
+            at = start + len;
         }
+        found
     }
-    out
 }
 
 #[cfg(test)]
@@ -355,6 +382,22 @@ mod tests {
             .iter()
             .map(|(p, html)| OutputFile::new(format!("site/{p}"), html.as_bytes().to_vec()))
             .collect()
+    }
+
+    #[test]
+    fn attributes_are_read_by_name_and_decoded() {
+        let found = Attributes::read(
+            "<a href=\"a?x=1&amp;y=2\" id=\"top\" data-id=\"no\">a = \"b\" c=d</a>\
+             <img  src=\"i.png\"><p id=\"p&#x2F;1\" href=\"",
+        );
+        let sorted = |set: HashSet<String>| {
+            let mut v: Vec<String> = set.into_iter().collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(found.href), ["a?x=1&y=2"]);
+        assert_eq!(sorted(found.src), ["i.png"]);
+        assert_eq!(sorted(found.id), ["p/1", "top"]);
     }
 
     #[test]
