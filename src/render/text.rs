@@ -19,10 +19,15 @@ pub fn is_web_url(url: &str) -> bool {
         return false;
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let refused = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>');
+    // URLs are ASCII as a rule, and bytes are far quicker to test than characters.
+    let refused_byte = |b: u8| b <= b' ' || matches!(b, 0x7f | b'"' | b'<' | b'>');
     !host.is_empty()
-        && !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        && if url.is_ascii() {
+            !url.bytes().any(refused_byte)
+        } else {
+            !url.chars().any(refused)
+        }
 }
 
 /// The Markdown extensions of the content fields, for HTML and for the safety checks.
@@ -533,6 +538,14 @@ mod tests {
         assert!(is_web_url("Http://x.org"));
         assert!(!is_web_url("httpé://x.org"));
         assert!(!is_web_url("https:/"));
+        // Refused characters, in ASCII URLs and in the others.
+        for bad in [
+            "\u{b}", "\t", "\u{7f}", "\"", "<", ">", "\u{0}", "\u{a0}", "\u{2028}",
+        ] {
+            assert!(!is_web_url(&format!("https://a.com/{bad}")), "{bad:?}");
+            assert!(!is_web_url(&format!("https://a.com/é{bad}")), "{bad:?}");
+        }
+        assert!(is_web_url("https://a.com/é?q=ü#x"));
     }
 
     #[test]

@@ -81,7 +81,11 @@ struct Resolved {
 impl PageLinks {
     /// The links of `bytes`, the page at `page` (relative to `site/`).
     pub fn read(page: &str, bytes: &[u8]) -> Self {
-        let html = String::from_utf8_lossy(bytes);
+        // Pages are rendered from strings; the lossy reading is for a page that is not.
+        let html = match std::str::from_utf8(bytes) {
+            Ok(html) => std::borrow::Cow::Borrowed(html),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
         let attributes = Attributes::read(&html);
         let mut targets: Vec<String> = attributes.href.into_iter().collect();
         targets.extend(attributes.src);
