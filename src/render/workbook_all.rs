@@ -15,7 +15,7 @@ use crate::resolve::{Doc, FeatureDoc, PROFILE_DESCRIPTIONS};
 
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
 use super::xlsx::{
-    set_columns, wrapped_lines, write_header, write_link, Styles, XlsxOptions, SUMMARY_WIDTHS,
+    fit_row, set_columns, write_header, write_link, Styles, XlsxOptions, SUMMARY_WIDTHS,
 };
 
 /// The sheets, in order.
@@ -96,7 +96,7 @@ fn feature_summary_sheet(
             cells.extend(row.cells.iter().map(|c| &**c));
             // Low memory mode writes a row out when the next one starts, so its height
             // must be known before its cells are written.
-            fit_row(sheet, r, &widths, &cells)?;
+            fit_row(sheet, r, &widths, cells.iter().copied())?;
             for (c, value) in cells.iter().enumerate() {
                 let c16 = c as u16;
                 match &row.reference_url {
@@ -164,7 +164,7 @@ fn profile_sheet(sheet: &mut Worksheet, docs: &[&Doc], styles: &Styles) -> Resul
                 .map_or("", |p| p.value.as_str());
             cells.push(value);
         }
-        fit_row(sheet, r, &widths, &cells)?;
+        fit_row(sheet, r, &widths, cells.iter().copied())?;
         for (c, value) in (0u16..).zip(&cells) {
             sheet.write_string(r, c, *value)?;
         }
@@ -298,25 +298,8 @@ fn start_table(
     styles: &Styles,
 ) -> Result<(), XlsxError> {
     set_columns(sheet, widths, styles)?;
-    fit_row(sheet, 0, widths, headers)?;
+    fit_row(sheet, 0, widths, headers.iter().copied())?;
     write_header(sheet, styles, headers)
-}
-
-/// A row height that fits its wrapped text (LibreOffice does not fit rows when opening).
-fn fit_row(
-    sheet: &mut Worksheet,
-    row: u32,
-    widths: &[f64],
-    cells: &[&str],
-) -> Result<(), XlsxError> {
-    let lines = cells
-        .iter()
-        .zip(widths)
-        .map(|(text, width)| wrapped_lines(text, *width))
-        .max()
-        .unwrap_or(1);
-    sheet.set_row_height(row, 15.0 * lines as f64 + 2.0)?;
-    Ok(())
 }
 
 /// Frozen panes, an autofilter over the data, and a print layout (landscape, header on every
@@ -327,6 +310,10 @@ fn finish_table(
     columns: usize,
     freeze: (u32, u16),
 ) -> Result<(), XlsxError> {
+    // rust_xlsxwriter 0.102, in low memory mode, writes the `<row>` element of the last row
+    // twice when that row has a height, and Excel repairs a file with a row twice. A blank
+    // cell after the table sends the last row out when it is written, once.
+    sheet.write_blank(last_row + 1, 0, &Format::new())?;
     sheet.set_freeze_panes(freeze.0, freeze.1)?;
     sheet.autofilter(0, 0, last_row.max(1), columns.saturating_sub(1) as u16)?;
     sheet.set_landscape();

@@ -2,6 +2,8 @@
 //! Microsoft's layout, then our `Azure Policy` and `Framework Mappings` sheets. Every cell
 //! is written as a string, so no text can become a formula.
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{
     Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url,
     Workbook, Worksheet, XlsxError,
@@ -90,67 +92,71 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
     );
     let styles = Styles::new();
 
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Security Profile")?;
-    set_columns(sheet, &PROFILE_WIDTHS, &styles)?;
-    write_header(
-        sheet,
-        &styles,
+    write_table(
+        workbook.add_worksheet(),
+        "Security Profile",
+        &PROFILE_WIDTHS,
         &["Behavior Attribute", "Description", "Value"],
+        doc.security_profile.iter().map(|row| {
+            vec![
+                Cell::text(row.attribute),
+                Cell::text(row.description),
+                Cell::text(&row.value),
+            ]
+        }),
+        &styles,
     )?;
-    for (i, row) in doc.security_profile.iter().enumerate() {
-        let r = i as u32 + 1;
-        sheet.write_string(r, 0, row.attribute)?;
-        sheet.write_string(r, 1, row.description)?;
-        sheet.write_string(r, 2, &row.value)?;
-    }
-    let mut cells = vec![vec!["Behavior Attribute", "Description", "Value"]];
-    cells.extend(
-        doc.security_profile
-            .iter()
-            .map(|r| vec![r.attribute, r.description, r.value.as_str()]),
-    );
-    finish_table(sheet, &PROFILE_WIDTHS, &cells)?;
 
     let sheet = workbook.add_worksheet();
-    sheet.set_name("Feature Summary")?;
-    set_columns(sheet, &SUMMARY_WIDTHS, &styles)?;
-    write_header(sheet, &styles, &FEATURE_SUMMARY_HEADERS)?;
-    let rows = feature_summary(doc);
-    for (i, row) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        for (c, value) in row.cells.iter().enumerate() {
-            let c16 = c as u16;
-            match (&row.reference_url, c == REFERENCE_COLUMN) {
-                (Some(url), true) if is_web_url(url) => {
-                    write_link(sheet, r, c16, url, value, &styles)?;
-                }
-                _ => {
-                    sheet.write_string(r, c16, &**value)?;
-                }
-            }
-        }
-    }
-    let mut cells = vec![FEATURE_SUMMARY_HEADERS.to_vec()];
-    cells.extend(rows.iter().map(|r| r.cells.iter().map(|c| &**c).collect()));
-    finish_table(sheet, &SUMMARY_WIDTHS, &cells)?;
-    let last = rows.len().max(1) as u32;
+    let rows = feature_summary(doc).into_iter().map(|row| {
+        let url = row.reference_url;
+        (0..)
+            .zip(row.cells)
+            .map(|(c, text)| match url {
+                Some(url) if c == REFERENCE_COLUMN => Cell::link(text, url),
+                _ => Cell::text(text),
+            })
+            .collect()
+    });
+    let last = write_table(
+        sheet,
+        "Feature Summary",
+        &SUMMARY_WIDTHS,
+        &FEATURE_SUMMARY_HEADERS,
+        rows,
+        &styles,
+    )?;
     let supported = DataValidation::new()
         .allow_list_strings(&VOCAB_SUPPORTED)?
         .set_error_message("Use True, False or Not Applicable.")?;
-    sheet.add_data_validation(1, 7, last, 8, &supported)?;
+    sheet.add_data_validation(1, 7, last.max(1), 8, &supported)?;
     let responsibility = DataValidation::new()
         .allow_list_strings(&VOCAB_RESPONSIBILITY)?
         .set_error_message("Use Customer, Microsoft, Shared or Not Applicable.")?;
-    sheet.add_data_validation(1, 4, last, 4, &responsibility)?;
+    sheet.add_data_validation(1, 4, last.max(1), 4, &responsibility)?;
     sheet.set_active(true);
 
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Azure Policy")?;
-    set_columns(sheet, &POLICY_WIDTHS, &styles)?;
-    write_header(
-        sheet,
-        &styles,
+    let policies = doc.controls().flat_map(|(_, control)| {
+        control.policies.iter().map(|p| {
+            vec![
+                Cell::text(&control.id),
+                Cell::text(&control.title),
+                Cell::link(&p.name, &p.portal_url),
+                Cell::text(&p.description),
+                Cell::text(p.effects.join(", ")),
+                Cell::text(&p.version),
+                Cell::text(&p.definition_id),
+                match &p.source_url {
+                    Some(url) => Cell::link(p.path.as_deref().unwrap_or(url), url),
+                    None => Cell::text(""),
+                },
+            ]
+        })
+    });
+    write_table(
+        workbook.add_worksheet(),
+        "Azure Policy",
+        &POLICY_WIDTHS,
         &[
             "ASB Control ID",
             "ASB Control Title",
@@ -161,48 +167,24 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             "Definition ID",
             "Policy Definition Source",
         ],
-    )?;
-    let mut r = 1;
-    let mut cells: Vec<Vec<String>> = vec![vec![String::new(); 8]];
-    for (_, control) in doc.controls() {
-        for p in &control.policies {
-            cells.push(vec![
-                control.id.clone(),
-                control.title.clone(),
-                p.name.clone(),
-                p.description.clone(),
-                p.effects.join(", "),
-            ]);
-            sheet.write_string(r, 0, &control.id)?;
-            sheet.write_string(r, 1, &control.title)?;
-            write_link(sheet, r, 2, &p.portal_url, &p.name, &styles)?;
-            sheet.write_string(r, 3, &p.description)?;
-            sheet.write_string(r, 4, p.effects.join(", "))?;
-            sheet.write_string(r, 5, &p.version)?;
-            sheet.write_string(r, 6, &p.definition_id)?;
-            match &p.source_url {
-                Some(url) => {
-                    write_link(sheet, r, 7, url, p.path.as_deref().unwrap_or(url), &styles)?
-                }
-                None => {
-                    sheet.write_string(r, 7, "")?;
-                }
-            }
-            r += 1;
-        }
-    }
-    let cells: Vec<Vec<&str>> = cells
-        .iter()
-        .map(|r| r.iter().map(String::as_str).collect())
-        .collect();
-    finish_table(sheet, &POLICY_WIDTHS, &cells)?;
-
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Framework Mappings")?;
-    set_columns(sheet, &MAPPING_WIDTHS, &styles)?;
-    write_header(
-        sheet,
+        policies,
         &styles,
+    )?;
+
+    let mappings = doc.controls().map(|(domain, control)| {
+        vec![
+            Cell::text(&domain.workbook_name),
+            Cell::text(&control.id),
+            Cell::text(&control.title),
+            Cell::text(control.cis_v8.join(", ")),
+            Cell::text(control.nist_sp800_53_r4.join(", ")),
+            Cell::text(control.pci_dss_v3_2_1.join(", ")),
+        ]
+    });
+    write_table(
+        workbook.add_worksheet(),
+        "Framework Mappings",
+        &MAPPING_WIDTHS,
         &[
             "Control Domain",
             "ASB Control ID",
@@ -211,34 +193,11 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             "NIST SP800-53 r4 ID(s)",
             "PCI-DSS v3.2.1 ID(s)",
         ],
+        mappings,
+        &styles,
     )?;
-    let mut cells: Vec<Vec<String>> = vec![vec![String::new(); 6]];
-    for (domain, control) in doc.controls() {
-        cells.push(vec![
-            domain.workbook_name.clone(),
-            control.id.clone(),
-            control.title.clone(),
-            control.cis_v8.join(", "),
-            control.nist_sp800_53_r4.join(", "),
-            control.pci_dss_v3_2_1.join(", "),
-        ]);
-    }
-    for (r, row) in cells.iter().enumerate().skip(1) {
-        for (c, value) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, value)?;
-        }
-    }
-    let cells: Vec<Vec<&str>> = cells
-        .iter()
-        .map(|r| r.iter().map(String::as_str).collect())
-        .collect();
-    finish_table(sheet, &MAPPING_WIDTHS, &cells)?;
 
     // Who this workbook is about, so that `import xlsx` reads it back losslessly.
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("About")?;
-    set_columns(sheet, &ABOUT_WIDTHS, &styles)?;
-    write_header(sheet, &styles, &["Property", "Value"])?;
     let about = [
         ("Service", doc.service.as_str()),
         ("Slug", doc.slug.as_str()),
@@ -250,15 +209,76 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         ("Mapping File", doc.mapping_file.as_deref().unwrap_or("")),
         ("Generator", "controlbook"),
     ];
-    for (r, (key, value)) in (1u32..).zip(about) {
-        sheet.write_string(r, 0, key)?;
-        sheet.write_string(r, 1, value)?;
-    }
-    let mut cells = vec![vec!["Property", "Value"]];
-    cells.extend(about.iter().map(|(k, v)| vec![*k, *v]));
-    finish_table(sheet, &ABOUT_WIDTHS, &cells)?;
+    write_table(
+        workbook.add_worksheet(),
+        "About",
+        &ABOUT_WIDTHS,
+        &["Property", "Value"],
+        about
+            .into_iter()
+            .map(|(key, value)| vec![Cell::text(key), Cell::text(value)]),
+        &styles,
+    )?;
 
     workbook.save_to_buffer()
+}
+
+/// One cell: its text, and the web address it links to, if any.
+pub(super) struct Cell<'a> {
+    text: Cow<'a, str>,
+    link: Option<&'a str>,
+}
+
+impl<'a> Cell<'a> {
+    pub(super) fn text(text: impl Into<Cow<'a, str>>) -> Self {
+        Cell {
+            text: text.into(),
+            link: None,
+        }
+    }
+
+    pub(super) fn link(text: impl Into<Cow<'a, str>>, url: &'a str) -> Self {
+        Cell {
+            text: text.into(),
+            link: Some(url),
+        }
+    }
+}
+
+/// Writes a sheet as a table, row by row: column widths, the header row, the rows, each as
+/// high as its wrapped text, then a frozen header row, an autofilter over the data and a
+/// print layout (landscape, one page wide, header on every page). Returns the last row.
+fn write_table<'a>(
+    sheet: &mut Worksheet,
+    name: &str,
+    widths: &[f64],
+    headers: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell<'a>>>,
+    styles: &Styles,
+) -> Result<u32, XlsxError> {
+    sheet.set_name(name)?;
+    set_columns(sheet, widths, styles)?;
+    fit_row(sheet, 0, widths, headers.iter().copied())?;
+    write_header(sheet, styles, headers)?;
+    let mut last = 0;
+    for (r, row) in (1u32..).zip(rows) {
+        fit_row(sheet, r, widths, row.iter().map(|cell| &*cell.text))?;
+        for (c, cell) in (0u16..).zip(&row) {
+            match cell.link {
+                Some(url) => write_link(sheet, r, c, url, &cell.text, styles)?,
+                None => {
+                    sheet.write_string(r, c, &*cell.text)?;
+                }
+            }
+        }
+        last = r;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, last.max(1), widths.len() as u16 - 1)?;
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    Ok(last)
 }
 
 /// Column widths, with the wrapping style as each column's format. Data cells are written
@@ -287,34 +307,23 @@ pub(super) fn write_header(
     Ok(())
 }
 
-/// Frozen header row, autofilter over the data, column widths, row heights that fit the
-/// wrapped text, and a print layout (landscape, one page wide, header on every page).
-fn finish_table(
+/// A row height that fits its wrapped text: Excel fits wrapped rows when it opens a file,
+/// but LibreOffice and most other readers keep the default height, so the text of long
+/// cells would overlap. Rows are written out when the next one starts, so this comes
+/// before a row's cells.
+pub(super) fn fit_row<'s>(
     sheet: &mut Worksheet,
+    row: u32,
     widths: &[f64],
-    cells: &[Vec<&str>],
+    cells: impl IntoIterator<Item = &'s str>,
 ) -> Result<(), XlsxError> {
-    // Excel fits wrapped rows when it opens a file, but LibreOffice and most other readers
-    // keep the default height, so the text of long cells would overlap.
-    for (r, row) in cells.iter().enumerate() {
-        let lines = row
-            .iter()
-            .zip(widths)
-            .map(|(text, width)| wrapped_lines(text, *width))
-            .max()
-            .unwrap_or(1);
-        sheet.set_row_height(r as u32, 15.0 * lines as f64 + 2.0)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(
-        0,
-        0,
-        cells.len().saturating_sub(1).max(1) as u32,
-        widths.len() as u16 - 1,
-    )?;
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(0, 0)?;
+    let lines = cells
+        .into_iter()
+        .zip(widths)
+        .map(|(text, width)| wrapped_lines(text, *width))
+        .max()
+        .unwrap_or(1);
+    sheet.set_row_height(row, 15.0 * lines as f64 + 2.0)?;
     Ok(())
 }
 

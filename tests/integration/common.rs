@@ -236,3 +236,32 @@ pub fn text_rows<R: std::io::Read + std::io::Seek>(
         })
         .collect()
 }
+
+/// The rows of a workbook's `sheet`-th worksheet as its XML lists them (`<row r="…"
+/// ht="…">`): row number and height, 0 when the row has none.
+pub fn row_heights(path: &std::path::Path, sheet: usize) -> Vec<(u32, f64)> {
+    let file = std::fs::File::open(path).expect("workbook opens");
+    let mut zip = zip::ZipArchive::new(file).expect("workbook is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip
+            .by_name(&format!("xl/worksheets/sheet{sheet}.xml"))
+            .expect("sheet exists"),
+        &mut xml,
+    )
+    .expect("sheet reads");
+    let attribute = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[start..start + tag[start..].find('"')?].to_string())
+    };
+    xml.split("<row ")
+        .skip(1)
+        .map(|row| {
+            let tag = format!(" {}", &row[..row.find('>').expect("row tag ends")]);
+            let tag = tag.as_str();
+            let r = attribute(tag, "r").expect("row number").parse().unwrap();
+            let height = attribute(tag, "ht").map_or(0.0, |h| h.parse().unwrap());
+            (r, height)
+        })
+        .collect()
+}

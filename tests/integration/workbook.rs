@@ -184,3 +184,46 @@ fn csv_has_the_same_rows() {
     assert_eq!(headers, SUMMARY_HEADERS);
     assert_eq!(reader.records().count(), 35);
 }
+
+/// LibreOffice and most readers other than Excel keep a row's height from the file, so
+/// every row must carry one that fits its wrapped text: rows are written out one by one,
+/// and a height set too late is lost.
+#[test]
+fn every_row_is_as_high_as_its_wrapped_text() {
+    let book = built_default_book();
+    let path = book
+        .path()
+        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let sheets = [
+        "Security Profile",
+        "Feature Summary",
+        "Azure Policy",
+        "Framework Mappings",
+        "About",
+    ];
+    for (i, name) in sheets.iter().enumerate() {
+        let cells = rows(&path, name);
+        let heights = row_heights(&path, i + 1);
+        assert_eq!(
+            heights.len(),
+            cells.len(),
+            "{name}: one row element per row"
+        );
+        for ((r, height), row) in heights.iter().zip(&cells) {
+            assert!(*height >= 15.0, "{name} row {r} has no height: {height}");
+            // Microsoft's longest texts (hundreds of characters) need several lines.
+            let longest = row.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+            if longest > 400 {
+                assert!(
+                    *height > 60.0,
+                    "{name} row {r} ({longest} chars) is {height} high"
+                );
+            }
+        }
+    }
+    let summary = row_heights(&path, 2);
+    assert!(
+        summary.iter().filter(|(_, h)| *h > 60.0).count() > 5,
+        "{summary:?}"
+    );
+}
