@@ -333,6 +333,10 @@ pub(super) fn fit_row<'s>(
 /// paragraphs and words cost 4% of a build.
 pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let per_line = (width * 1.1).max(1.0) as usize;
+    // Most cells are short: no more bytes than a line holds characters is one line.
+    if text.len() <= per_line && !text.contains('\n') {
+        return 1;
+    }
     let mut total = 0;
     // Lines of the current paragraph, characters used on its last line, length of the
     // current word.
