@@ -224,20 +224,20 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
 }
 
 /// One cell: its text, and the web address it links to, if any.
-pub(super) struct Cell<'a> {
+struct Cell<'a> {
     text: Cow<'a, str>,
     link: Option<&'a str>,
 }
 
 impl<'a> Cell<'a> {
-    pub(super) fn text(text: impl Into<Cow<'a, str>>) -> Self {
+    fn text(text: impl Into<Cow<'a, str>>) -> Self {
         Cell {
             text: text.into(),
             link: None,
         }
     }
 
-    pub(super) fn link(text: impl Into<Cow<'a, str>>, url: &'a str) -> Self {
+    fn link(text: impl Into<Cow<'a, str>>, url: &'a str) -> Self {
         Cell {
             text: text.into(),
             link: Some(url),
