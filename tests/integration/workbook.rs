@@ -20,6 +20,15 @@ const SUMMARY_HEADERS: [&str; 12] = [
     "Guidance Notes",
 ];
 
+/// The default book, built (kept until dropped), and the path of its workbook.
+fn built_workbook() -> (tempfile::TempDir, std::path::PathBuf) {
+    let book = built_default_book();
+    let path = book
+        .path()
+        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    (book, path)
+}
+
 fn rows(path: &std::path::Path, sheet: &str) -> Vec<Vec<String>> {
     let mut wb: Xlsx<_> = open_workbook(path).expect("workbook opens");
     text_rows(&mut wb, sheet)
@@ -64,10 +73,7 @@ fn seed_features(seed: &str) -> Vec<(String, String, String, String)> {
 
 #[test]
 fn workbook_has_microsofts_sheets_and_columns() {
-    let book = built_default_book();
-    let path = book
-        .path()
-        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let (_book, path) = built_workbook();
     let wb: Xlsx<_> = open_workbook(&path).expect("workbook opens");
     let names = wb.sheet_names();
     assert_eq!(names[..2], ["Security Profile", "Feature Summary"]);
@@ -108,10 +114,7 @@ fn workbook_has_microsofts_sheets_and_columns() {
 #[test]
 fn workbook_values_match_the_published_article() {
     let Some(seed) = seed_text() else { return };
-    let book = built_default_book();
-    let path = book
-        .path()
-        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let (_book, path) = built_workbook();
     let summary = rows(&path, "Feature Summary");
     let features = seed_features(&seed);
     assert_eq!(features.len(), 23, "feature blocks in the seed");
@@ -155,10 +158,7 @@ fn workbook_values_match_the_published_article() {
 
 #[test]
 fn policy_sheet_lists_the_articles_policies() {
-    let book = built_default_book();
-    let path = book
-        .path()
-        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let (_book, path) = built_workbook();
     let policies = rows(&path, "Azure Policy");
     assert_eq!(policies.len(), 3, "header and two policies");
     assert_eq!(policies[1][0], "NS-2");
@@ -190,10 +190,7 @@ fn csv_has_the_same_rows() {
 /// and a height set too late is lost.
 #[test]
 fn every_row_is_as_high_as_its_wrapped_text() {
-    let book = built_default_book();
-    let path = book
-        .path()
-        .join("output/xlsx/container-registry-security-baseline.xlsx");
+    let (_book, path) = built_workbook();
     let sheets = [
         "Security Profile",
         "Feature Summary",
