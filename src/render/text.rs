@@ -20,11 +20,10 @@ pub fn is_web_url(url: &str) -> bool {
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let refused = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>');
-    // URLs are ASCII as a rule, and bytes are far quicker to test than characters.
-    let refused_byte = |b: u8| b <= b' ' || matches!(b, 0x7f | b'"' | b'<' | b'>');
+    // URLs are ASCII as a rule, and bytes are far quicker to walk than characters.
     !host.is_empty()
         && if url.is_ascii() {
-            !url.bytes().any(refused_byte)
+            !url.bytes().any(|b| refused(char::from(b)))
         } else {
             !url.chars().any(refused)
         }
