@@ -2,14 +2,18 @@
 //! swaps it in ([`Staging`]); `serve` and `watch` update files in place
 //! ([`write_changed`]).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::build::{BuildReport, Timings};
 use crate::error::{Error, Result};
 use crate::render::OutputFile;
+
+mod spare;
 
 /// A new output folder, written beside `out_dir` while `out_dir` stays as it is, and swapped
 /// in by [`Staging::commit`]. Dropped without a commit, it is removed: a failed build
@@ -27,10 +31,19 @@ use crate::render::OutputFile;
 /// [`Staging::write`] (the site's copy of a download) is a hard link to it. Besides writing
 /// less, this allocates no inode for them: on ext4, creating files shortly after deleting
 /// many (the previous output) costs about half a millisecond each.
+///
+/// For the same reason the folders are not created anew either: the staging folder is the
+/// previous output's folder tree, emptied of files (the spare folder, see `spare.rs`),
+/// and the folders this build does not use are removed before the swap.
 pub struct Staging {
     out_dir: PathBuf,
     dir: PathBuf,
     retired: PathBuf,
+    spare: PathBuf,
+    /// The folders that came with the spare folder, relative to `dir`.
+    reused: HashSet<PathBuf>,
+    /// The folders this build writes into, with their parents, relative to `dir`.
+    used: Mutex<HashSet<PathBuf>>,
     /// Whether `out_dir` held a previous output to link unchanged files from.
     previous: bool,
     committed: bool,
@@ -49,12 +62,22 @@ impl Staging {
         recover(out_dir)?;
         let pid = std::process::id();
         let dir = parent.join(format!(".{name}.tmp-{pid}"));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
+        let spare = parent.join(format!(".{name}.spare"));
+        let reused = match spare::take(&spare, &dir) {
+            Some(folders) => folders,
+            None => {
+                std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
+                HashSet::new()
+            }
+        };
         Ok(Staging {
             out_dir: out_dir.to_path_buf(),
             retired: parent.join(format!(".{name}.old-{pid}")),
             previous: out_dir.is_dir(),
             dir,
+            spare,
+            reused,
+            used: Mutex::default(),
             committed: false,
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
@@ -65,12 +88,25 @@ impl Staging {
     /// Writes `files` (paths relative to the output folder) into the staging folder, on
     /// every core. Safe to call from several threads at once.
     pub fn write(&self, files: &[OutputFile]) -> Result<()> {
-        let dirs: std::collections::BTreeSet<PathBuf> = files
-            .iter()
-            .filter_map(|f| f.path.parent().map(|d| self.dir.join(d)))
-            .collect();
+        let dirs: std::collections::BTreeSet<&Path> =
+            files.iter().filter_map(|f| f.path.parent()).collect();
+        {
+            // Claimed before anything is written in them, so that a folder of the spare
+            // in the way of a file is removed only when no file of this build is in it.
+            let mut used = self.used_folders();
+            for dir in &dirs {
+                for folder in dir.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+                    if !used.insert(folder.to_path_buf()) {
+                        break;
+                    }
+                }
+            }
+        }
         for dir in &dirs {
-            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+            if !self.reused.contains(*dir) {
+                let dir = self.dir.join(dir);
+                std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
+            }
         }
         let mut groups: Vec<Vec<&OutputFile>> = Vec::new();
         let mut by_bytes: std::collections::HashMap<*const u8, usize> = Default::default();
@@ -101,15 +137,57 @@ impl Staging {
         let path = self.dir.join(&first.path);
         let old = self.previous.then(|| self.out_dir.join(&first.path));
         if !old.is_some_and(|old| same_file_content(&old, &first.bytes) && link(&old, &path)) {
-            std::fs::write(&path, &first.bytes).map_err(|e| Error::write(&path, e))?;
+            self.write_file(first)?;
         }
         for copy in copies {
-            let to = self.dir.join(&copy.path);
-            if !link(&path, &to) {
-                std::fs::write(&to, &copy.bytes).map_err(|e| Error::write(&to, e))?;
+            if !link(&path, &self.dir.join(&copy.path)) {
+                self.write_file(copy)?;
             }
         }
         Ok(group.iter().map(|f| f.bytes.len() as u64).sum())
+    }
+
+    /// Writes one file, first removing a folder of the spare that is in its way (the
+    /// previous output had a folder where this one has a file).
+    fn write_file(&self, file: &OutputFile) -> Result<()> {
+        let path = self.dir.join(&file.path);
+        let Err(e) = std::fs::write(&path, &file.bytes) else {
+            return Ok(());
+        };
+        let spare_in_the_way = path.is_dir() && {
+            let used = self.used_folders();
+            !used.contains(&file.path) && std::fs::remove_dir_all(&path).is_ok()
+        };
+        if !spare_in_the_way {
+            return Err(Error::write(&path, e));
+        }
+        std::fs::write(&path, &file.bytes).map_err(|e| Error::write(&path, e))
+    }
+
+    fn used_folders(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
+        // A writer that panicked leaves a set that is still whole: one insert at a time.
+        self.used
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Removes the folders of the spare that this build wrote nothing into, so that the
+    /// new output holds no empty folder the previous one left.
+    fn remove_unused_folders(&self) -> Result<()> {
+        let used = self.used_folders();
+        for folder in &self.reused {
+            let parent_used = folder
+                .parent()
+                .is_none_or(|p| p.as_os_str().is_empty() || used.contains(p));
+            // A folder whose parent is unused goes with its parent; one that a file
+            // replaced is gone already.
+            let path = self.dir.join(folder);
+            let still_a_folder = || std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+            if parent_used && !used.contains(folder) && still_a_folder() {
+                std::fs::remove_dir_all(&path).map_err(|e| Error::write(&path, e))?;
+            }
+        }
+        Ok(())
     }
 
     /// How many files, and bytes, were written so far.
@@ -122,12 +200,13 @@ impl Staging {
 
     /// Swaps the staging folder in as the output folder.
     pub fn commit(mut self) -> Result<()> {
+        self.remove_unused_folders()?;
         let (staging, out_dir, retired) = (&self.dir, &self.out_dir, &self.retired);
         if !out_dir.exists() {
             std::fs::rename(staging, out_dir).map_err(|e| Error::write(out_dir, e))?;
         } else if exchange(staging, out_dir)? {
             // `staging` now holds the previous output.
-            let _ = std::fs::remove_dir_all(staging);
+            spare::keep(staging, &self.spare);
         } else {
             std::fs::rename(out_dir, retired).map_err(|e| Error::write(out_dir, e))?;
             // Killed here, `out_dir` is missing: the next build's `recover` puts `retired`
@@ -137,7 +216,7 @@ impl Staging {
                 let _ = std::fs::rename(retired, out_dir);
                 return Err(Error::write(out_dir, e));
             }
-            let _ = std::fs::remove_dir_all(retired);
+            spare::keep(retired, &self.spare);
         }
         self.committed = true;
         Ok(())
@@ -147,7 +226,7 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            spare::keep(&self.dir, &self.spare);
         }
     }
 }
@@ -337,12 +416,12 @@ mod tests {
         );
     }
 
-    /// The names beside the output folder, without the lock file.
+    /// The names beside the output folder, without the lock file and the spare folder.
     fn beside_out(parent: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(parent)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != ".output.lock")
+            .filter(|n| n != ".output.lock" && n != ".output.spare")
             .collect();
         names.sort();
         names
@@ -456,6 +535,117 @@ mod tests {
         let mut before = String::new();
         std::io::Read::read_to_string(&mut &held, &mut before).unwrap();
         assert_eq!(before, "one");
+    }
+
+    /// Every path below `dir`, folders with a trailing `/`, sorted.
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let entry = entry.unwrap();
+                let rel = entry.path().strip_prefix(dir).unwrap().to_owned();
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if entry.file_type().unwrap().is_dir() {
+                    found.push(format!("{rel}/"));
+                    stack.push(entry.path());
+                } else {
+                    found.push(rel);
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    fn files(paths: &[&str]) -> Vec<OutputFile> {
+        paths.iter().map(|p| OutputFile::new(*p, *p)).collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_previous_outputs_folders_are_reused_and_the_spare_holds_no_file() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (out, spare) = (dir.path().join("output"), dir.path().join(".output.spare"));
+        let build = files(&["site/a/index.html", "xlsx/a.xlsx", "index.html"]);
+        write_atomically(&out, &build).unwrap();
+        assert!(!spare.exists(), "a first build has no previous folders");
+        write_atomically(&out, &build).unwrap();
+        assert_eq!(listing(&spare), ["site/", "site/a/", "xlsx/"]);
+        let spare_folder = std::fs::metadata(spare.join("site/a")).unwrap().ino();
+        write_atomically(&out, &build).unwrap();
+        assert_eq!(
+            std::fs::metadata(out.join("site/a")).unwrap().ino(),
+            spare_folder,
+            "the folder was created anew"
+        );
+        assert_eq!(
+            listing(&out),
+            [
+                "index.html",
+                "site/",
+                "site/a/",
+                "site/a/index.html",
+                "xlsx/",
+                "xlsx/a.xlsx"
+            ]
+        );
+        assert_eq!(listing(&spare), ["site/", "site/a/", "xlsx/"]);
+        assert_eq!(beside_out(dir.path()), ["output"]);
+    }
+
+    #[test]
+    fn folders_the_new_output_does_not_use_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let both = files(&["site/a/index.html", "site/b/c/index.html", "md/b.md"]);
+        write_atomically(&out, &both).unwrap();
+        write_atomically(&out, &both).unwrap();
+        // The spare now holds a, b, b/c and md; only a is used.
+        write_atomically(&out, &files(&["site/a/index.html"])).unwrap();
+        assert_eq!(listing(&out), ["site/", "site/a/", "site/a/index.html"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn nothing_put_in_the_spare_reaches_the_output_or_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, spare) = (dir.path().join("output"), dir.path().join(".output.spare"));
+        let build = files(&["site/a/index.html"]);
+        write_atomically(&out, &build).unwrap();
+        write_atomically(&out, &build).unwrap();
+        std::fs::write(spare.join("site/a/stray.html"), "stray").unwrap();
+        std::fs::write(spare.join("site/a/index.html"), "stale").unwrap();
+        let outside = dir.path().join("elsewhere");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("keep.txt"), "keep").unwrap();
+        std::os::unix::fs::symlink(&outside, spare.join("site/link")).unwrap();
+        write_atomically(&out, &build).unwrap();
+        assert_eq!(listing(&out), ["site/", "site/a/", "site/a/index.html"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("site/a/index.html")).unwrap(),
+            "site/a/index.html"
+        );
+        assert_eq!(
+            std::fs::read_to_string(outside.join("keep.txt")).unwrap(),
+            "keep"
+        );
+    }
+
+    #[test]
+    fn a_folder_of_the_spare_where_a_file_now_goes_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let before = files(&["assets/img/logo.svg", "index.html"]);
+        write_atomically(&out, &before).unwrap();
+        write_atomically(&out, &before).unwrap();
+        write_atomically(&out, &files(&["assets/img", "index.html"])).unwrap();
+        assert_eq!(listing(&out), ["assets/", "assets/img", "index.html"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("assets/img")).unwrap(),
+            "assets/img"
+        );
     }
 
     #[test]
