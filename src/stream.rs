@@ -127,8 +127,12 @@ pub fn render_and_write(
         cap_warn,
     );
     let checked_at = Instant::now();
+    drop((paths, pages, sorted));
+    // Nothing reads them any more. Freed on a pool thread while the output is swapped in:
+    // one allocation at a time, they took 1% of a build's CPU at its serial end.
+    rayon::spawn(move || drop((docs, all)));
     if diag::error_count(&findings) > 0 {
-        // Dropping the staging folder removes it.
+        // Dropped, the staging folder becomes the spare folder; the output is untouched.
         return Ok(Streamed::Stopped(findings));
     }
     let (files, bytes) = staging.written();
