@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// 5 to 9% faster builds at 120 baselines, 15% at 1,200, than glibc (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
