@@ -6,42 +6,45 @@ use serde::Serialize;
 
 use crate::resolve::{ControlDoc, Doc};
 
+// The views borrow their texts from the documents: the page repeats every baseline's
+// features and policy names under each control, megabytes at 1,200 baselines.
+
 #[derive(Serialize)]
-pub struct ControlsView {
-    pub domains: Vec<DomainView>,
+pub struct ControlsView<'a> {
+    pub domains: Vec<DomainView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct DomainView {
-    pub id: String,
+pub struct DomainView<'a> {
+    pub id: &'a str,
     pub anchor: String,
-    pub name: String,
-    pub controls: Vec<ControlView>,
+    pub name: &'a str,
+    pub controls: Vec<ControlView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct ControlView {
-    pub id: String,
-    pub anchor: String,
-    pub title: String,
+pub struct ControlView<'a> {
+    pub id: &'a str,
+    pub anchor: &'a str,
+    pub title: &'a str,
     pub benchmark: String,
     pub cis_v8: String,
     pub nist: String,
     pub pci: String,
-    pub services: Vec<ServiceView>,
+    pub services: Vec<ServiceView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct ServiceView {
-    pub service: String,
+pub struct ServiceView<'a> {
+    pub service: &'a str,
     pub href: String,
-    pub features: Vec<FeatureView>,
-    pub policies: Vec<String>,
+    pub features: Vec<FeatureView<'a>>,
+    pub policies: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct FeatureView {
-    pub name: String,
+pub struct FeatureView<'a> {
+    pub name: &'a str,
     pub class: &'static str,
     pub label: &'static str,
     pub responsibility: &'static str,
@@ -49,7 +52,7 @@ pub struct FeatureView {
 
 /// The controls addressed by `docs`, in benchmark order. Every baseline of one benchmark
 /// lists its controls in the benchmark's order, so merging the lists keeps that order.
-pub fn view(docs: &[&Doc]) -> ControlsView {
+pub fn view<'a>(docs: &[&'a Doc]) -> ControlsView<'a> {
     let mut domains: Vec<DomainView> = Vec::new();
     for doc in docs {
         let benchmark = format!("{} {}", doc.benchmark.name, doc.benchmark.version);
@@ -58,9 +61,9 @@ pub fn view(docs: &[&Doc]) -> ControlsView {
                 Some(at) => at,
                 None => {
                     domains.push(DomainView {
-                        id: domain.id.clone(),
+                        id: &domain.id,
                         anchor: domain.id.to_lowercase(),
-                        name: domain.name.clone(),
+                        name: &domain.name,
                         controls: Vec::new(),
                     });
                     domains.len() - 1
@@ -85,11 +88,11 @@ pub fn view(docs: &[&Doc]) -> ControlsView {
     ControlsView { domains }
 }
 
-fn control_view(c: &ControlDoc, benchmark: &str) -> ControlView {
+fn control_view<'a>(c: &'a ControlDoc, benchmark: &str) -> ControlView<'a> {
     ControlView {
-        id: c.id.clone(),
-        anchor: c.anchor.clone(),
-        title: c.title.clone(),
+        id: &c.id,
+        anchor: &c.anchor,
+        title: &c.title,
         benchmark: benchmark.to_string(),
         cis_v8: c.cis_v8.join(", "),
         nist: c.nist_sp800_53_r4.join(", "),
@@ -98,9 +101,9 @@ fn control_view(c: &ControlDoc, benchmark: &str) -> ControlView {
     }
 }
 
-fn service_view(doc: &Doc, c: &ControlDoc) -> ServiceView {
+fn service_view<'a>(doc: &'a Doc, c: &'a ControlDoc) -> ServiceView<'a> {
     ServiceView {
-        service: doc.service.clone(),
+        service: &doc.service,
         href: format!("../{}/index.html#{}", doc.slug, c.anchor),
         features: c
             .features
@@ -113,13 +116,13 @@ fn service_view(doc: &Doc, c: &ControlDoc) -> ServiceView {
                     crate::model::Tri::NotApplicable => ("na", "Not applicable"),
                 };
                 FeatureView {
-                    name: f.name.clone(),
+                    name: &f.name,
                     class,
                     label,
                     responsibility: f.responsibility.label(),
                 }
             })
             .collect(),
-        policies: c.policies.iter().map(|p| p.name.clone()).collect(),
+        policies: c.policies.iter().map(|p| p.name.as_str()).collect(),
     }
 }
