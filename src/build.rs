@@ -82,37 +82,47 @@ pub fn render_shared(
 ) -> Result<Vec<OutputFile>> {
     // The combined workbook is the largest single file; render it beside the pages.
     let (workbook, pages) = rayon::join(
-        || -> Result<Vec<OutputFile>> {
-            if !config.output.xlsx {
-                return Ok(Vec::new());
-            }
-            let name = crate::render::site::ALL_WORKBOOK;
-            let bytes =
-                render::workbook_all::render(docs, options.xlsx).map_err(|e| Error::Xlsx {
-                    path: format!("xlsx/{name}").into(),
-                    message: e.to_string(),
-                })?;
-            let file = OutputFile::new(format!("xlsx/{name}"), bytes);
-            let mut files = Vec::new();
-            if site.is_some() {
-                files.push(OutputFile {
-                    path: format!("site/downloads/{name}").into(),
-                    bytes: file.bytes.clone(),
-                });
-            }
-            files.push(file);
-            Ok(files)
-        },
-        || -> Result<Vec<OutputFile>> {
-            match site {
-                Some(site) => Ok(site.shared_pages(docs)?.into_iter().map(in_site).collect()),
-                None => Ok(Vec::new()),
-            }
-        },
+        || render_all_workbook(docs, site, config, options),
+        || render_shared_pages(docs, site),
     );
     let mut files = workbook?;
     files.extend(pages?);
     Ok(files)
+}
+
+/// The workbook of all baselines, and its copy among the site's downloads.
+pub fn render_all_workbook(
+    docs: &[&Doc],
+    site: Option<&Site<'_>>,
+    config: &Config,
+    options: &BuildOptions,
+) -> Result<Vec<OutputFile>> {
+    if !config.output.xlsx {
+        return Ok(Vec::new());
+    }
+    let name = crate::render::site::ALL_WORKBOOK;
+    let bytes = render::workbook_all::render(docs, options.xlsx).map_err(|e| Error::Xlsx {
+        path: format!("xlsx/{name}").into(),
+        message: e.to_string(),
+    })?;
+    let file = OutputFile::new(format!("xlsx/{name}"), bytes);
+    let mut files = Vec::new();
+    if site.is_some() {
+        files.push(OutputFile {
+            path: format!("site/downloads/{name}").into(),
+            bytes: file.bytes.clone(),
+        });
+    }
+    files.push(file);
+    Ok(files)
+}
+
+/// The site's pages made from every baseline, and the theme's assets.
+pub fn render_shared_pages(docs: &[&Doc], site: Option<&Site<'_>>) -> Result<Vec<OutputFile>> {
+    match site {
+        Some(site) => Ok(site.shared_pages(docs)?.into_iter().map(in_site).collect()),
+        None => Ok(Vec::new()),
+    }
 }
 
 fn in_site(f: OutputFile) -> OutputFile {
