@@ -16,8 +16,8 @@ use crate::render::OutputFile;
 mod spare;
 
 /// A new output folder, written beside `out_dir` while `out_dir` stays as it is, and swapped
-/// in by [`Staging::commit`]. Dropped without a commit, it is removed: a failed build
-/// changes nothing.
+/// in by [`Staging::commit`]. Dropped without a commit, it is emptied and kept as the spare
+/// folder (below): a failed build changes nothing.
 ///
 /// Crash-safe: at every moment `out_dir` is either the complete previous output or the
 /// complete new one. On Linux the two folders are exchanged in one atomic `renameat2`
