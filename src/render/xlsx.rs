@@ -329,44 +329,100 @@ pub(super) fn fit_row<'s>(
 
 /// Lines a text takes in a column of `width` characters, wrapping at spaces.
 ///
-/// One pass over the bytes: it runs on every cell of every workbook, where splitting into
-/// paragraphs and words cost 4% of a build.
+/// It runs on every cell of every workbook (3% of a build), so it reads the text eight
+/// bytes at a time: a word's length is the distance between two separators (space or
+/// newline) in characters, that is bytes less UTF-8 continuation bytes, and both kinds of
+/// byte are found in a block with a few integer operations.
 pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let per_line = (width * 1.1).max(1.0) as usize;
     // Most cells are short: no more bytes than a line holds characters is one line.
     if text.len() <= per_line && !text.contains('\n') {
         return 1;
     }
-    let mut total = 0;
-    // Lines of the current paragraph, characters used on its last line, length of the
-    // current word.
-    let (mut lines, mut used, mut word) = (1, 0, 0);
-    let end_word = |lines: &mut usize, used: &mut usize, word: usize| {
-        if *used > 0 && *used + 1 + word > per_line {
-            *lines += 1 + word / per_line;
-            *used = word % per_line;
-        } else {
-            *used += word + usize::from(*used > 0);
+    let mut wrap = Wrap::new(per_line);
+    let bytes = text.as_bytes();
+    // Characters before the current block, and before the current word.
+    let (mut chars, mut word_start) = (0, 0);
+    let mut read_block = |block: &[u8], len: usize| {
+        let mut padded = [b'x'; 8];
+        padded[..block.len()].copy_from_slice(block);
+        let v = u64::from_le_bytes(padded);
+        // The high bit of each byte that is 10xxxxxx.
+        let continuation = v & !(v << 1) & HIGH_BITS;
+        let mut separators = zero_bytes(v ^ repeat(b' ')) | zero_bytes(v ^ repeat(b'\n'));
+        while separators != 0 {
+            let bit = separators.trailing_zeros();
+            let at = chars + (bit / 8) as usize
+                - (continuation & ((1u64 << bit) - 1)).count_ones() as usize;
+            wrap.word(at - word_start);
+            if block[(bit / 8) as usize] == b'\n' {
+                wrap.paragraph();
+            }
+            word_start = at + 1;
+            separators &= separators - 1;
         }
+        chars += len - continuation.count_ones() as usize;
     };
-    for &b in text.as_bytes() {
-        match b {
-            b' ' => {
-                end_word(&mut lines, &mut used, word);
-                word = 0;
-            }
-            b'\n' => {
-                end_word(&mut lines, &mut used, word);
-                total += lines;
-                (lines, used, word) = (1, 0, 0);
-            }
-            // A character is counted at its first byte.
-            _ if b & 0xc0 != 0x80 => word += 1,
-            _ => {}
+    let blocks = bytes.chunks_exact(8);
+    let rest = blocks.remainder();
+    for block in blocks {
+        read_block(block, 8);
+    }
+    read_block(rest, rest.len());
+    wrap.word(chars - word_start);
+    wrap.lines()
+}
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+fn repeat(byte: u8) -> u64 {
+    u64::from(byte) * 0x0101_0101_0101_0101
+}
+
+/// The high bit of each byte of `v` that is zero, and no other bit.
+fn zero_bytes(v: u64) -> u64 {
+    const LOW: u64 = !HIGH_BITS;
+    !(((v & LOW) + LOW) | v | LOW)
+}
+
+/// Greedy wrapping, a word at a time.
+struct Wrap {
+    per_line: usize,
+    /// Lines of the paragraphs before the current one.
+    total: usize,
+    /// Lines of the current paragraph, and characters used on its last line.
+    lines: usize,
+    used: usize,
+}
+
+impl Wrap {
+    fn new(per_line: usize) -> Self {
+        Wrap {
+            per_line,
+            total: 0,
+            lines: 1,
+            used: 0,
         }
     }
-    end_word(&mut lines, &mut used, word);
-    (total + lines).min(40)
+
+    fn word(&mut self, len: usize) {
+        if self.used > 0 && self.used + 1 + len > self.per_line {
+            self.lines += 1 + len / self.per_line;
+            self.used = len % self.per_line;
+        } else {
+            self.used += len + usize::from(self.used > 0);
+        }
+    }
+
+    fn paragraph(&mut self) {
+        self.total += self.lines;
+        (self.lines, self.used) = (1, 0);
+    }
+
+    /// At most 40 lines: a taller row helps no reader.
+    fn lines(&self) -> usize {
+        (self.total + self.lines).min(40)
+    }
 }
 
 /// A hyperlink cell, or plain text when Excel refuses the URL (too long, odd scheme).
@@ -430,7 +486,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn wrapped_lines_agrees_with_splitting_into_words(
-            text in "[a é\\n€x]{0,200}",
+            text in "[a é\\n€x𝄞]{0,300}",
             width in 1.0f64..60.0,
         ) {
             proptest::prop_assert_eq!(wrapped_lines(&text, width), wrapped_lines_by_words(&text, width));
