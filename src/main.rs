@@ -20,7 +20,6 @@ fn main() -> ExitCode {
             };
         }
     };
-    use_a_worker_per_core_and_one_more();
     match cli::run(args) {
         Ok(code) => code.into(),
         Err(e) => {
@@ -28,19 +27,4 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// rayon's workers block while rust_xlsxwriter writes a workbook's sheets on threads of its
-/// own, and while files are written: with one worker per core, the cores were idle for a
-/// sixth of a build. One more worker is one more baseline in flight, a few MB.
-/// `RAYON_NUM_THREADS`, when set, decides instead.
-fn use_a_worker_per_core_and_one_more() {
-    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
-        return;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Only fails when a pool exists already, which is then used as it is.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(cores + 1)
-        .build_global();
 }
