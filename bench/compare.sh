@@ -6,7 +6,8 @@
 #
 # usage: bench/compare.sh [--quick]
 #   full:    corpus of 120 baselines and its 10x (1200); at least 5 runs per command, but
-#            3 of mdBook at 1200; installs hyperfine, time, mdBook and Hugo when missing
+#            3 of mdBook at 1200; installs hyperfine, time, mdBook and Hugo when missing.
+#            The builds of one size (controlbook, mdBook, Hugo) run in alternating rounds.
 #   --quick: 24 and 240 baselines, 3 runs; skips mdBook and Hugo when they are absent
 #            (a smoke test; it does not touch BENCHMARKS.md)
 # environment:
@@ -161,6 +162,16 @@ measure() {
   local name=$1 size=$2 n=$3 warmup=$4
   shift 4
   say "$name ($size): $n runs"
+  prime "$name" "$size" "$n" "$@"
+  hyperfine -N --style basic --warmup "$warmup" --runs "$n" \
+    --export-json "$results/$name.json" "$*" >&2
+}
+
+# prime NAME SIZE RUNS COMMAND...: notes the load and the command, and runs it once under
+# /usr/bin/time -v for its peak memory (which also warms the caches).
+prime() {
+  local name=$1 size=$2 n=$3
+  shift 3
   cut -d' ' -f1 /proc/loadavg >"$results/$name.load"
   printf '%s\n' "$*" >"$results/$name.cmd"
   /usr/bin/time -v "$@" >/dev/null 2>"$results/$name.time" || {
@@ -168,15 +179,48 @@ measure() {
     exit 1
   }
   echo "$size $n" >"$results/$name.meta"
-  hyperfine -N --style basic --warmup "$warmup" --runs "$n" \
-    --export-json "$results/$name.json" "$*" >&2
 }
 
-measure build-small "$small" "$runs" 1 "$cb" --root "$work/c$small" build
-measure build-big "$big" "$big_runs" 0 "$cb" --root "$work/c$big" build
-# --cap-lints warn: the baseline pages still link the downloads that are turned off.
-measure site-small "$small" "$runs" 1 "$cb" --root "$work/c$small-site" build --cap-lints warn
-measure site-big "$big" "$big_runs" 0 "$cb" --root "$work/c$big-site" build --cap-lints warn
+# alternate SIZE [NAME RUNS WARMUP COMMAND... ;]...: the builds of one corpus size by
+# controlbook, mdBook and Hugo, in alternating rounds (bench/interleave.py): measured one
+# after the other, their ratios moved by a fifth between runs with the machine's drift.
+alternate() {
+  local size=$1 spec=$results/alternate-$1.tsv
+  shift
+  : >"$spec"
+  while [ $# -gt 0 ]; do
+    local name=$1 n=$2 warmup=$3 cmd=()
+    shift 3
+    while [ "$1" != ";" ]; do cmd+=("$1"); shift; done
+    shift
+    say "$name ($size): $n runs, alternating"
+    prime "$name" "$size" "$n" "${cmd[@]}"
+    printf '%s\t%s\t%s\t%s\n' "$name" "$n" "$warmup" "${cmd[*]}" >>"$spec"
+  done
+  python3 "$repo/bench/interleave.py" "$spec" "$results"
+}
+
+if [ -n "$mdbook" ] || [ -n "$hugo" ]; then
+  prepare "$small"
+  prepare "$big"
+fi
+[ -n "$mdbook" ] || say "mdBook is not installed: skipped"
+[ -n "$hugo" ] || say "Hugo is not installed: skipped"
+for size in "$small" "$big"; do
+  if [ "$size" = "$small" ]; then
+    tag=small n=$runs mdbook_n=$runs warm=1
+  else
+    tag=big n=$big_runs mdbook_n=$mdbook_big_runs warm=0
+  fi
+  peers=()
+  [ -z "$mdbook" ] || peers+=("mdbook-$tag" "$mdbook_n" "$warm" "$mdbook" build "$work/mdbook-$size" ";")
+  [ -z "$hugo" ] || peers+=("hugo-$tag" "$n" 1 "$hugo" --source "$work/hugo-$size" --quiet ";")
+  # --cap-lints warn: the baseline pages still link the downloads that are turned off.
+  alternate "$size" \
+    "build-$tag" "$n" "$warm" "$cb" --root "$work/c$size" build ";" \
+    "site-$tag" "$n" "$warm" "$cb" --root "$work/c$size-site" build --cap-lints warn ";" \
+    "${peers[@]}"
+done
 measure check-one 1 "$check_runs" 3 "$cb" --root "$work/one" check
 measure import-v3 12 "$runs" 1 \
   "$cb" --root "$work/imported" import xlsx "$fixtures" --out "$work/imported/out" --force
@@ -188,23 +232,6 @@ for size in "$small" "$big"; do
   printf '%s\n' "python3 $repo/bench/reload.py $cb $work/c$size $edits" >"$results/$name.cmd"
   python3 "$repo/bench/reload.py" "$cb" "$work/c$size" "$edits" --json "$results/$name.json" >&2
 done
-
-if [ -n "$mdbook" ] || [ -n "$hugo" ]; then
-  prepare "$small"
-  prepare "$big"
-fi
-if [ -n "$mdbook" ]; then
-  measure mdbook-small "$small" "$runs" 1 "$mdbook" build "$work/mdbook-$small"
-  measure mdbook-big "$big" "$mdbook_big_runs" 0 "$mdbook" build "$work/mdbook-$big"
-else
-  say "mdBook is not installed: skipped"
-fi
-if [ -n "$hugo" ]; then
-  measure hugo-small "$small" "$runs" 1 "$hugo" --source "$work/hugo-$small" --quiet
-  measure hugo-big "$big" "$big_runs" 1 "$hugo" --source "$work/hugo-$big" --quiet
-else
-  say "Hugo is not installed: skipped"
-fi
 
 # --- the report -----------------------------------------------------------------------
 versions=$results/versions
@@ -282,7 +309,9 @@ cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
 w("# Benchmarks" + (" (quick run)" if quick else ""))
 w("")
 w("Written by `bench/compare.sh`" + (" --quick" if quick else "") + "; run it again to refresh. "
-  "Whole processes, medians of hyperfine runs (`-N`, no shell); peak memory is the maximum "
+  "Whole processes, no shell. The builds of one corpus size (controlbook, mdBook, Hugo) run "
+  "in alternating rounds (`bench/interleave.py`), so that they share the machine's drift; "
+  "`check` and `import` are medians of hyperfine runs (`-N`). Peak memory is the maximum "
   "resident set size of one more run under `/usr/bin/time -v`; serve's reload latency is "
   "`bench/reload.py` (time from writing a baseline to the `reload` server-sent event).")
 w("")
