@@ -7,7 +7,7 @@
 # usage: bench/compare.sh [--quick]
 #   full:    corpus of 120 baselines and its 10x (1200); at least 5 runs per command, but
 #            3 of mdBook at 1200; installs hyperfine, time, mdBook and Hugo when missing.
-#            The builds of one size (controlbook, mdBook, Hugo) run in alternating rounds.
+#            The builds (controlbook, mdBook, Hugo, both sizes) run in alternating rounds.
 #   --quick: 24 and 240 baselines, 3 runs; skips mdBook and Hugo when they are absent
 #            (a smoke test; it does not touch BENCHMARKS.md)
 # environment:
@@ -181,16 +181,16 @@ prime() {
   echo "$size $n" >"$results/$name.meta"
 }
 
-# alternate SIZE [NAME RUNS WARMUP COMMAND... ;]...: the builds of one corpus size by
-# controlbook, mdBook and Hugo, in alternating rounds (bench/interleave.py): measured one
-# after the other, their ratios moved by a fifth between runs with the machine's drift.
+# alternate [NAME SIZE RUNS WARMUP COMMAND... ;]...: the builds of both corpus sizes by
+# controlbook, mdBook and Hugo, in alternating rounds (bench/interleave.py). Measured one
+# after the other, minutes apart, their ratios (and controlbook's 10x : corpus) moved by a
+# fifth between runs with the machine's drift.
 alternate() {
-  local size=$1 spec=$results/alternate-$1.tsv
-  shift
+  local spec=$results/alternate.tsv
   : >"$spec"
   while [ $# -gt 0 ]; do
-    local name=$1 n=$2 warmup=$3 cmd=()
-    shift 3
+    local name=$1 size=$2 n=$3 warmup=$4 cmd=()
+    shift 4
     while [ "$1" != ";" ]; do cmd+=("$1"); shift; done
     shift
     say "$name ($size): $n runs, alternating"
@@ -206,21 +206,20 @@ if [ -n "$mdbook" ] || [ -n "$hugo" ]; then
 fi
 [ -n "$mdbook" ] || say "mdBook is not installed: skipped"
 [ -n "$hugo" ] || say "Hugo is not installed: skipped"
+builds=()
 for size in "$small" "$big"; do
   if [ "$size" = "$small" ]; then
     tag=small n=$runs mdbook_n=$runs warm=1
   else
     tag=big n=$big_runs mdbook_n=$mdbook_big_runs warm=0
   fi
-  peers=()
-  [ -z "$mdbook" ] || peers+=("mdbook-$tag" "$mdbook_n" "$warm" "$mdbook" build "$work/mdbook-$size" ";")
-  [ -z "$hugo" ] || peers+=("hugo-$tag" "$n" 1 "$hugo" --source "$work/hugo-$size" --quiet ";")
   # --cap-lints warn: the baseline pages still link the downloads that are turned off.
-  alternate "$size" \
-    "build-$tag" "$n" "$warm" "$cb" --root "$work/c$size" build ";" \
-    "site-$tag" "$n" "$warm" "$cb" --root "$work/c$size-site" build --cap-lints warn ";" \
-    "${peers[@]}"
+  builds+=("build-$tag" "$size" "$n" "$warm" "$cb" --root "$work/c$size" build ";")
+  builds+=("site-$tag" "$size" "$n" "$warm" "$cb" --root "$work/c$size-site" build --cap-lints warn ";")
+  [ -z "$mdbook" ] || builds+=("mdbook-$tag" "$size" "$mdbook_n" "$warm" "$mdbook" build "$work/mdbook-$size" ";")
+  [ -z "$hugo" ] || builds+=("hugo-$tag" "$size" "$n" 1 "$hugo" --source "$work/hugo-$size" --quiet ";")
 done
+alternate "${builds[@]}"
 measure check-one 1 "$check_runs" 3 "$cb" --root "$work/one" check
 measure import-v3 12 "$runs" 1 \
   "$cb" --root "$work/imported" import xlsx "$fixtures" --out "$work/imported/out" --force
@@ -309,8 +308,8 @@ cpu = re.search(r"model name\s*:\s*(.*)", open("/proc/cpuinfo").read())
 w("# Benchmarks" + (" (quick run)" if quick else ""))
 w("")
 w("Written by `bench/compare.sh`" + (" --quick" if quick else "") + "; run it again to refresh. "
-  "Whole processes, no shell. The builds of one corpus size (controlbook, mdBook, Hugo) run "
-  "in alternating rounds (`bench/interleave.py`), so that they share the machine's drift; "
+  "Whole processes, no shell. The builds (controlbook, mdBook and Hugo, both corpus sizes) "
+  "run in alternating rounds (`bench/interleave.py`), so that they share the machine's drift; "
   "`check` and `import` are medians of hyperfine runs (`-N`). Peak memory is the maximum "
   "resident set size of one more run under `/usr/bin/time -v`; serve's reload latency is "
   "`bench/reload.py` (time from writing a baseline to the `reload` server-sent event).")
