@@ -3,9 +3,9 @@
 //!
 //! Why: a build swaps in a complete new folder, so every build used to create its ~130
 //! folders anew and delete the previous ones. Where ext4 runs without a journal (as on
-//! this project's build machines), creating a folder soon after many were deleted scans
-//! the inode table past every recently freed inode: a tenth of the CPU of a rebuild of 120
-//! baselines went to `mkdir`. A folder taken from the spare costs a rename.
+//! this project's development machine), creating a folder soon after many were deleted
+//! scans the inode table past every recently freed inode: up to a tenth of the CPU of a
+//! rebuild of 120 baselines went to `mkdir`. A folder taken from the spare costs a rename.
 //!
 //! The spare never holds anything but folders: files are removed before a folder becomes
 //! the spare, and again when it is taken, in case something was put there since. Files

@@ -102,7 +102,7 @@ impl PageLinks {
                 // A link to the page itself, or to one of its own ids, holds whatever the
                 // rest of the site is: not kept. They are most links of a baseline page
                 // (its table of contents), and a build keeps every page's links until the
-                // check (15 MB at 1,200 baselines).
+                // check: the ids and links of 1,204 pages took 23 MB, now 15 MB.
                 let holds = to.as_ref().is_ok_and(|to| {
                     to.path == page && (to.fragment.is_empty() || ids.contains(&to.fragment))
                 });
