@@ -179,16 +179,17 @@ fn profile_sheet(sheet: &mut Worksheet, docs: &[&Doc], styles: &Styles) -> Resul
 /// disagree (a feature filed under another control) cannot all be honoured; the feature seen
 /// first then goes first.
 pub fn feature_columns(docs: &[&Doc]) -> Vec<(String, String)> {
-    let mut first_seen: Vec<(String, String)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    // Borrowed until the end: every feature of every baseline is looked up here.
+    let mut first_seen: Vec<(&str, &str)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     let mut after: Vec<BTreeSet<usize>> = Vec::new();
     let mut before_count: Vec<usize> = Vec::new();
     for doc in docs {
         let mut previous: Option<usize> = None;
         let mut seen_here = BTreeSet::new();
         for (_, _, feature) in doc.features() {
-            let i = *index.entry(feature.id.clone()).or_insert_with(|| {
-                first_seen.push((feature.id.clone(), feature.name.clone()));
+            let i = *index.entry(&feature.id).or_insert_with(|| {
+                first_seen.push((&feature.id, &feature.name));
                 after.push(BTreeSet::new());
                 before_count.push(0);
                 first_seen.len() - 1
@@ -228,7 +229,10 @@ pub fn feature_columns(docs: &[&Doc]) -> Vec<(String, String)> {
             }
         }
     }
-    order.into_iter().map(|i| first_seen[i].clone()).collect()
+    order
+        .into_iter()
+        .map(|i| (first_seen[i].0.to_string(), first_seen[i].1.to_string()))
+        .collect()
 }
 
 /// The feature of a baseline by id. A feature listed under several controls shows its most

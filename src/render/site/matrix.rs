@@ -2,7 +2,7 @@
 //! the feature's control. Each cell says whether the service supports the feature and
 //! who configures it, in words and a symbol, so that it reads without colour.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -57,13 +57,11 @@ pub struct Cell {
 /// The matrix of `docs`, which are in the order the site lists them.
 pub fn view(docs: &[&Doc]) -> MatrixView {
     let mut domains: Vec<DomainColumns> = Vec::new();
-    let mut seen: HashMap<(String, String), ()> = HashMap::new();
+    // Borrowed: every feature of every baseline is looked up here.
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for doc in docs {
         for (domain, control, feature) in doc.features() {
-            if seen
-                .insert((domain.id.clone(), feature.id.clone()), ())
-                .is_some()
-            {
+            if !seen.insert((&domain.id, &feature.id)) {
                 continue;
             }
             let column = Column {
