@@ -444,16 +444,18 @@ fn is_invisible_format(c: char) -> bool {
 /// feed and carriage return; noncharacters) replaced by U+FFFD, so that a page stays valid
 /// and shows that something was there. Text without them is returned as it is.
 pub fn replace_forbidden_html_chars(text: String) -> String {
-    let forbidden = |c: char| {
-        (c.is_control() && !matches!(c, '\t' | '\n' | '\u{c}' | '\r'))
-            || matches!(c, '\u{fdd0}'..='\u{fdef}')
-            || (c as u32) & 0xfffe == 0xfffe
-    };
-    if !has_forbidden_bytes(text.as_bytes()) {
+    let bytes = text.as_bytes();
+    if !has_forbidden_bytes(bytes) {
         return text;
     }
-    text.chars()
-        .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
+    text.char_indices()
+        .map(|(i, c)| {
+            if forbidden_at(bytes, i) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -479,7 +481,8 @@ fn has_forbidden_bytes(bytes: &[u8]) -> bool {
     })
 }
 
-/// Whether a forbidden character starts at byte `i`.
+/// Whether a forbidden character starts at byte `i` of UTF-8 text: the one definition of
+/// the characters [`replace_forbidden_html_chars`] replaces, read from their bytes.
 fn forbidden_at(bytes: &[u8], i: usize) -> bool {
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     match at(i) {
@@ -818,6 +821,17 @@ mod tests {
         // Allowed characters that share those first bytes stay.
         let allowed = "\u{a0}© \u{fb01} \u{1f600} \u{fffd}";
         assert_eq!(replace_forbidden_html_chars(allowed.into()), allowed);
+        // The byte reading agrees with HTML's rule for every character.
+        let forbidden = |c: char| {
+            (c.is_control() && !matches!(c, '\t' | '\n' | '\u{c}' | '\r'))
+                || matches!(c, '\u{fdd0}'..='\u{fdef}')
+                || (c as u32) & 0xfffe == 0xfffe
+        };
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let mut utf8 = [0; 4];
+            let bytes = c.encode_utf8(&mut utf8).as_bytes();
+            assert_eq!(forbidden_at(bytes, 0), forbidden(c), "{c:?}");
+        }
         // At every offset across the scan's 64-byte blocks, after allowed suspects too.
         for offset in 0..140 {
             for c in ['\u{1}', '\u{9f}', '\u{ffff}', '\u{10ffff}'] {
