@@ -343,7 +343,7 @@ pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let bytes = text.as_bytes();
     // Characters before the current block, and before the current word.
     let (mut chars, mut word_start) = (0, 0);
-    let mut read_block = |block: &[u8], len: usize| {
+    let mut read_block = |block: &[u8]| {
         let mut padded = [b'x'; 8];
         padded[..block.len()].copy_from_slice(block);
         let v = u64::from_le_bytes(padded);
@@ -361,14 +361,15 @@ pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
             word_start = at + 1;
             separators &= separators - 1;
         }
-        chars += len - continuation.count_ones() as usize;
+        chars += block.len() - continuation.count_ones() as usize;
     };
+    // Whole blocks apart from the rest: one loop over `chunks(8)` measured 20% slower.
     let blocks = bytes.chunks_exact(8);
     let rest = blocks.remainder();
     for block in blocks {
-        read_block(block, 8);
+        read_block(block);
     }
-    read_block(rest, rest.len());
+    read_block(rest);
     wrap.word(chars - word_start);
     wrap.lines()
 }
