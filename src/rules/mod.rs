@@ -3,6 +3,7 @@
 //! tests. A new rule is one file and one line in [`RULES`].
 
 mod broken_link;
+mod cell_too_long;
 mod duplicate_feature;
 mod duplicate_policy;
 mod empty_text;
@@ -54,6 +55,7 @@ pub const RULES: &[&Rule] = &[
     &responsibility_mismatch::SUPPORTED_RULE,
     &whitespace::RULE,
     &empty_text::RULE,
+    &cell_too_long::RULE,
     &policy_guid::RULE,
     &policy_version::RULE,
     &policy_effect::RULE,

@@ -231,41 +231,41 @@ fn a_byte_order_mark_and_crlf_give_the_same_output() {
     assert!(stderr.contains(&format!("{BASELINE}:10:25")), "{stderr}");
 }
 
-/// A cell longer than Excel allows (32,767 characters) never panics: the build either
-/// succeeds or stops with a message naming the workbook, leaving `output/` as it was.
+/// A cell longer than Excel allows (32,767 characters) is found by `check`, at the text,
+/// and stops `build` before it renders anything, leaving `output/` as it was.
 #[test]
-fn text_over_excels_cell_limit_fails_cleanly() {
+fn text_over_excels_cell_limit_is_reported_at_the_text() {
     let book = built_default_book();
     let before = files_below(&book.path().join("output"));
+    // YAML drops the trailing space: 39,999 characters.
     let long = "word ".repeat(8_000);
-    let text = default_text().replacen(
-        "guidance: This feature is not supported to secure this service.",
-        &format!("guidance: {long}"),
-        1,
-    );
+    let needle = "guidance: This feature is not supported to secure this service.";
+    let original = default_text();
+    let at = original
+        .find(needle)
+        .expect("the default baseline has the text");
+    let line = original[..at].matches('\n').count() + 1;
+    let column = at - original[..at].rfind('\n').map_or(0, |n| n + 1) + 1 + "guidance: ".len();
+    let text = original.replacen(needle, &format!("guidance: {long}"), 1);
     std::fs::write(book.path().join(BASELINE), text).unwrap();
-    let m = measured(book.path(), &["build"]);
-    assert!(!m.stderr.contains("panicked"), "{}", m.stderr);
-    match m.code {
-        Some(0) => {}
-        Some(2) => {
-            assert!(
-                m.stderr.contains("32,767") || m.stderr.contains("32767"),
-                "{}",
-                m.stderr
-            );
-            assert!(
-                m.stderr
-                    .contains("container-registry-security-baseline.xlsx"),
-                "{}",
-                m.stderr
-            );
-            assert_eq!(before, files_below(&book.path().join("output")));
-        }
-        other => panic!("exit {other:?}: {}", m.stderr),
+    let expect_at = format!("--> {BASELINE}:{line}:{column}");
+    for command in ["check", "build"] {
+        let m = measured(book.path(), &[command]);
+        assert_eq!(m.code, Some(1), "{command}: {}", m.stderr);
+        assert!(!m.stderr.contains("panicked"), "{command}: {}", m.stderr);
+        assert!(
+            m.stderr.contains("error[cell-too-long]"),
+            "{command}: {}",
+            m.stderr
+        );
+        assert!(
+            m.stderr.contains("39999 characters"),
+            "{command}: {}",
+            m.stderr
+        );
+        assert!(m.stderr.contains(&expect_at), "{command}: {}", m.stderr);
     }
-    let (code, _, _) = run(book.path(), &["check"]);
-    assert_eq!(code, Some(0), "the content itself is valid");
+    assert_eq!(before, files_below(&book.path().join("output")));
 }
 
 #[cfg(unix)]
