@@ -145,7 +145,7 @@ pub(crate) fn from_summary(
         }
     }
 
-    let (service, slug) = identity_of(identity, about, defects);
+    let (service, slug) = identity_of(identity, about, sheet, defects);
     let mut controls: Vec<BaselineControl> = Vec::new();
     let sheet_name = sheet.name.as_str();
     for row in header + 1..sheet.rows.len() {
@@ -480,6 +480,7 @@ fn split_paragraphs(text: Option<String>) -> (Option<String>, Vec<String>) {
 fn identity_of(
     identity: &Identity,
     about: &HashMap<String, String>,
+    sheet: &Sheet,
     defects: &mut Defects,
 ) -> (String, String) {
     let from_file = slug_from_file_name(&identity.file_name);
@@ -495,7 +496,8 @@ fn identity_of(
             _ => from_file.clone(),
         });
     let service = service.unwrap_or_else(|| {
-        let guessed = title_case(&from_file);
+        let guessed =
+            spelled_in(&sheet.rows, &from_file).unwrap_or_else(|| title_case(&from_file));
         defects.add(None, None, "service-name-guessed", format!("the workbook does not name its service; `{guessed}` was derived from the file name (use --service to set it)"), Action::Kept);
         guessed
     });
@@ -515,6 +517,67 @@ pub fn slug_from_file_name(name: &str) -> String {
         .or_else(|| stem.strip_suffix("-security-baseline"))
         .unwrap_or(stem);
     slugify(stem)
+}
+
+/// How the texts of a workbook spell the name a file-name slug stands for: `api-management`
+/// is "API Management" in Microsoft's guidance, which title case would make "Api
+/// Management". The words of the slug must follow each other in a text, with only spaces
+/// or punctuation between them, and the first must be capitalized, as names are; the most
+/// frequent such spelling wins, the first seen on a tie.
+fn spelled_in(rows: &[Vec<String>], slug: &str) -> Option<String> {
+    let words: Vec<&str> = slug.split('-').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for text in rows.iter().flatten() {
+        let found: Vec<(usize, usize)> = text
+            .char_indices()
+            .filter(|&(i, c)| {
+                c.is_alphanumeric()
+                    && !text[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
+            })
+            .map(|(i, _)| {
+                let len = text[i..]
+                    .find(|c: char| !c.is_alphanumeric())
+                    .unwrap_or(text.len() - i);
+                (i, i + len)
+            })
+            .collect();
+        for run in found.windows(words.len()) {
+            let matches = run
+                .iter()
+                .zip(&words)
+                .all(|(&(a, b), w)| text[a..b].eq_ignore_ascii_case(w));
+            let gaps_are_punctuation = run.windows(2).all(|p| {
+                text[p[0].1..p[1].0]
+                    .chars()
+                    .all(|c| c == ' ' || c.is_ascii_punctuation())
+            });
+            let (start, mut end) = (run[0].0, run[run.len() - 1].1);
+            if !matches || !gaps_are_punctuation || !text[start..].starts_with(char::is_uppercase) {
+                continue;
+            }
+            // "Azure Kubernetes Service (AKS)": close what the match opened.
+            if text[start..end].contains('(') && text[end..].starts_with(')') {
+                end += 1;
+            }
+            let spelling = &text[start..end];
+            match counts.iter_mut().find(|(s, _)| *s == spelling) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((spelling, 1)),
+            }
+        }
+    }
+    // max_by_key keeps the last of equals; reversing makes it the first seen.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(s, _)| s.to_string())
 }
 
 fn title_case(slug: &str) -> String {
@@ -705,6 +768,37 @@ mod tests {
             "key-vault"
         );
         assert_eq!(title_case("key-vault"), "Key Vault");
+    }
+
+    #[test]
+    fn service_names_are_spelled_as_the_workbook_spells_them() {
+        let rows = |texts: &[&str]| vec![texts.iter().map(|t| t.to_string()).collect()];
+        let texts = rows(&[
+            "Deploy NSGs to your API Management subnets.",
+            "api management is managed (not a name).",
+            "See API Management's docs and the Api Management page, and API Management.",
+        ]);
+        assert_eq!(
+            spelled_in(&texts, "api-management").as_deref(),
+            Some("API Management")
+        );
+        let aks = rows(&["Use Azure Kubernetes Service (AKS) clusters."]);
+        assert_eq!(
+            spelled_in(&aks, "azure-kubernetes-service-aks").as_deref(),
+            Some("Azure Kubernetes Service (AKS)")
+        );
+        // Words inside longer words, other words between, or lowercase only: no spelling.
+        let none = rows(&["Keyvault, key vault, Key and Vault, Key-Vaults"]);
+        assert_eq!(spelled_in(&none, "key-vault"), None);
+        assert_eq!(
+            spelled_in(&rows(&["Key-Vault"]), "key-vault").as_deref(),
+            Some("Key-Vault")
+        );
+        assert_eq!(
+            spelled_in(&rows(&["Azure SQL"]), "azure-sql").as_deref(),
+            Some("Azure SQL")
+        );
+        assert_eq!(spelled_in(&rows(&["x"]), ""), None);
     }
 
     #[test]

@@ -189,8 +189,8 @@ fn an_incremental_rebuild_equals_a_build_from_scratch() {
     );
     edit(
         &baselines.join("azure-sql-copy.yaml"),
-        "service: Azure Sql",
-        "service: Azure Sql Copy",
+        "service: Azure SQL",
+        "service: Azure SQL Copy",
     );
     let (files, rendered) = build(&root, &mut cache);
     assert_eq!(rendered, 1);

@@ -25,7 +25,7 @@ fn the_matrix_has_a_row_per_service_and_a_cell_per_feature() {
     let html = read(book.path(), "matrix/index.html");
     let rows = html.matches("<tr><th scope=\"row\" class=\"svc\">").count();
     assert_eq!(rows, 14);
-    assert!(html.contains(">Key Vault</a>") && html.contains(">Api Management 1</a>"));
+    assert!(html.contains(">Key Vault</a>") && html.contains(">API Management 1</a>"));
     // Every row has the same number of cells, and each says its value in words.
     let body = html.split("<tbody>").nth(1).unwrap();
     let cells: Vec<usize> = body
@@ -114,7 +114,7 @@ fn shared_assets_and_the_sitemap_list_every_baseline() {
     let nav = read(book.path(), "assets/nav.js");
     assert!(
         nav.starts_with(
-            "window.controlbookNav = [[\"Api Management\",\"api-management/index.html\"]"
+            "window.controlbookNav = [[\"API Management\",\"api-management/index.html\"]"
         ),
         "{nav}"
     );
