@@ -72,24 +72,6 @@ pub fn render_doc(
     Ok(files)
 }
 
-/// The outputs made from every baseline at once: the workbook of all baselines and the
-/// site's shared pages.
-pub fn render_shared(
-    docs: &[&Doc],
-    site: Option<&Site<'_>>,
-    config: &Config,
-    options: &BuildOptions,
-) -> Result<Vec<OutputFile>> {
-    // The combined workbook is the largest single file; render it beside the pages.
-    let (workbook, pages) = rayon::join(
-        || render_all_workbook(docs, site, config, options),
-        || render_shared_pages(docs, site),
-    );
-    let mut files = workbook?;
-    files.extend(pages?);
-    Ok(files)
-}
-
 /// The workbook of all baselines, and its copy among the site's downloads.
 pub fn render_all_workbook(
     docs: &[&Doc],

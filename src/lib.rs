@@ -73,13 +73,15 @@ pub fn render_book(book: &Book, options: &BuildOptions, cap_warn: bool) -> Resul
     render_book_cached(book, options, cap_warn, &mut Cache::default(), None)
 }
 
-/// A callback that receives rendered files to publish.
-pub type Publish<'a> = &'a dyn Fn(&[render::OutputFile]);
+/// A callback that receives rendered files to publish, and which stage they are.
+pub type Publish<'a> = &'a dyn Fn(&[render::OutputFile], Ready);
 
 /// [`render_book`], reusing what `cache` holds from the previous render of this book.
-/// When only some baselines changed, `early` first receives their new files with the
-/// previous shared pages (home, matrix, controls, search), once those pass the link
-/// check, so that `serve` can show the edited page before the shared pages are redone.
+/// When only some baselines changed, `early` receives files before the render is done,
+/// each time once they pass the link check, so that `serve` can show the edited page
+/// before the rest is redone: first the changed baselines' new files with the previous
+/// shared pages (home, matrix, controls, search), [`Ready::Baselines`]; then the new
+/// pages with the previous workbook of all baselines, [`Ready::Pages`].
 pub fn render_book_cached(
     book: &Book,
     options: &BuildOptions,
@@ -98,11 +100,23 @@ pub fn render_book_cached(
             links += checking.elapsed();
             let findings = rules::apply_severities(findings, &book.config.check, cap_warn);
             if diag::error_count(&findings) == 0 {
-                early(&files);
+                early(&files, Ready::Baselines);
             }
         }
     }
-    let files = cache.render_shared(book, &theme, options)?;
+    let mut pages_ready = |files: &[render::OutputFile], cache: &mut rules::LinkCache| {
+        let Some(early) = early.filter(|_| reuse.reused > 0) else {
+            return;
+        };
+        let checking = Instant::now();
+        let findings = rules::check_site_cached(files, true, cache);
+        links += checking.elapsed();
+        let findings = rules::apply_severities(findings, &book.config.check, cap_warn);
+        if diag::error_count(&findings) == 0 {
+            early(files, Ready::Pages);
+        }
+    };
+    let files = cache.render_shared(book, &theme, options, Some(&mut pages_ready))?;
     let checking = Instant::now();
     let findings = rules::apply_severities(
         rules::check_site_cached(&files, true, &mut cache.links),
@@ -220,6 +234,10 @@ pub enum Ready {
     /// The changed baselines' new files with the previous build's shared pages; only when
     /// some baselines were reused, and only if the links of that site hold.
     Baselines,
+    /// Every page of the new build, with the previous build's workbook of all baselines,
+    /// which is still being rendered; only when some baselines were reused, a previous
+    /// build made that workbook, and the links hold.
+    Pages,
     /// Every file of the new build, before `output/` is rewritten.
     Complete,
 }
@@ -247,8 +265,7 @@ pub fn build_book_cached(
         return Ok(Built::Stopped { book, findings });
     }
     let checked_at = Instant::now();
-    let early = |files: &[render::OutputFile]| ready(files, Ready::Baselines);
-    let mut rendered = render_book_cached(&book, options, cap_warn, cache, Some(&early))?;
+    let mut rendered = render_book_cached(&book, options, cap_warn, cache, Some(ready))?;
     rendered.timings.load = loaded_at - started;
     rendered.timings.check = checked_at - loaded_at;
     findings.extend(rendered.findings.iter().cloned());

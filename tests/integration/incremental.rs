@@ -24,19 +24,40 @@ fn build_with_findings(root: &Path, cache: &mut Cache) -> (Files, usize, String)
     (files, rendered, warnings)
 }
 
-/// Every file of the build, and what the early stage (changed baselines with the previous
-/// shared pages) delivered, if anything.
-fn build_in_stages(root: &Path, cache: &mut Cache) -> (Files, Option<Files>, usize, String) {
+/// What a build delivered before it was complete, by stage.
+#[derive(Default)]
+struct Early {
+    /// The changed baselines' files with the previous shared pages.
+    baselines: Option<Files>,
+    /// Every new page with the previous workbook of all baselines.
+    pages: Option<Files>,
+    /// The stages in the order they came.
+    order: Vec<&'static str>,
+}
+
+/// Every file of the build, and what the early stages delivered, if anything.
+fn build_in_stages(root: &Path, cache: &mut Cache) -> (Files, Early, usize, String) {
     let files = std::cell::RefCell::new(Files::new());
-    let early = std::cell::RefCell::new(None);
+    let early = std::cell::RefCell::new(Early::default());
     let ready = |f: &[controlbook::render::OutputFile], stage: Ready| {
         let copy: Files = f
             .iter()
             .map(|f| (f.path.clone(), f.bytes.to_vec()))
             .collect();
+        let mut early = early.borrow_mut();
         match stage {
-            Ready::Baselines => *early.borrow_mut() = Some(copy),
-            Ready::Complete => *files.borrow_mut() = copy,
+            Ready::Baselines => {
+                early.order.push("baselines");
+                early.baselines = Some(copy);
+            }
+            Ready::Pages => {
+                early.order.push("pages");
+                early.pages = Some(copy);
+            }
+            Ready::Complete => {
+                early.order.push("complete");
+                *files.borrow_mut() = copy;
+            }
         }
     };
     let built =
@@ -120,6 +141,89 @@ fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{} has no `{from}`", path.display());
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The workbook of all baselines, in `xlsx/` and among the site's downloads.
+fn is_all_workbook(path: &Path) -> bool {
+    path.ends_with("xlsx/all-baselines.xlsx") || path.ends_with("downloads/all-baselines.xlsx")
+}
+
+#[test]
+fn a_rebuild_delivers_the_edited_page_then_every_page_then_every_file() {
+    let Some(shared) = shared_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 6, &root).unwrap();
+    let mut cache = Cache::default();
+    let (before, early, _, _) = build_in_stages(&root, &mut cache);
+    assert_eq!(
+        early.order,
+        ["complete"],
+        "a first build has nothing to reuse"
+    );
+
+    edit(
+        &root.join("content/baselines/api-management.yaml"),
+        "service: API Management",
+        "service: API Management (edited)",
+    );
+    let (after, early, rendered, _) = build_in_stages(&root, &mut cache);
+    assert_eq!(rendered, 1);
+    assert_eq!(early.order, ["baselines", "pages", "complete"]);
+    let page = Path::new("site/api-management/index.html");
+    let home = Path::new("site/index.html");
+    let workbook = Path::new("xlsx/all-baselines.xlsx");
+    for path in [page, home, workbook] {
+        assert_ne!(
+            before[path],
+            after[path],
+            "{} did not change",
+            path.display()
+        );
+    }
+
+    // First the edited page, with the previous shared pages.
+    let baselines = early.baselines.expect("the edited page came early");
+    assert_eq!(baselines[page], after[page]);
+    assert_eq!(baselines[home], before[home]);
+
+    // Then every new page, with the previous workbook, which was still being rendered.
+    let pages = early
+        .pages
+        .expect("the shared pages came before the workbook");
+    assert_eq!(
+        pages.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let mut workbooks = 0;
+    for (path, bytes) in &pages {
+        if is_all_workbook(path) {
+            workbooks += 1;
+            assert_eq!(*bytes, before[path], "{}", path.display());
+        } else {
+            assert_eq!(*bytes, after[path], "{}", path.display());
+        }
+    }
+    assert_eq!(workbooks, 2);
+    assert_same(&after, &root, "one baseline edited");
+}
+
+#[test]
+fn without_workbooks_the_pages_are_the_complete_build() {
+    let Some(shared) = shared_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 3, &root).unwrap();
+    edit(&root.join("book.toml"), "xlsx = true", "xlsx = false");
+    let mut cache = Cache::default();
+    build_in_stages(&root, &mut cache);
+    edit(
+        &root.join("content/baselines/api-management.yaml"),
+        "service: API Management",
+        "service: API Management (edited)",
+    );
+    let (_, early, _, _) = build_in_stages(&root, &mut cache);
+    assert_eq!(early.order, ["baselines", "complete"]);
 }
 
 #[test]
