@@ -346,11 +346,12 @@ w("\"Site only\" is the same book with `markdown`, `xlsx`, `csv` and `json` turn
 w("")
 w("The serve rows time the save to the first `reload` event that lists the edited page "
   "(serve publishes the edited baseline's page with the previous shared pages first, then "
-  "the rebuilt home, matrix, controls and search pages in a second `reload` event); their "
+  "the rebuilt home, matrix, controls and search pages in a second `reload` event, while "
+  "the all-baselines workbook is still being rendered); their "
   "peak RSS is the server's over its first build and every rebuild. The time to the last "
   "`reload` (every page in place) and the median stages of those rebuilds, as "
-  "`CONTROLBOOK_TIMINGS=1` prints them (render includes the shared pages; write comes after "
-  "the last event):")
+  "`CONTROLBOOK_TIMINGS=1` prints them (render includes the shared pages and the workbook; "
+  "write comes after the last event):")
 w("")
 for name in ["reload-small", "reload-big"]:
     if name in rows:

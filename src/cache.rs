@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::build::{self, BuildOptions};
 use crate::diag::Diagnostic;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::load::{Book, ParseCache};
 use crate::model::Baseline;
 use crate::render::site::Site;
@@ -283,10 +283,21 @@ impl Cache {
         resolve::sort(&mut docs);
         let previous = self.shared_files.take();
         let (rendered, links) = (&self.rendered, &mut self.links);
-        let (workbook, pages) = std::thread::scope(|scope| {
-            let workbook = scope
-                .spawn(|| build::render_all_workbook(&docs, site.as_ref(), &book.config, options));
-            let pages = build::render_shared_pages(&docs, site.as_ref());
+        let mut workbook = None;
+        let pages = rayon::in_place_scope(|scope| {
+            // The workbook goes to the pool. On a thread of its own, its 60 to 70 MB went to a
+            // fresh allocator arena each time and stayed resident (80 MB more at 1,200).
+            let (docs, site) = (&docs, site.as_ref());
+            let workbook = &mut workbook;
+            scope.spawn(move |_| {
+                *workbook = Some(build::render_all_workbook(
+                    docs,
+                    site,
+                    &book.config,
+                    options,
+                ))
+            });
+            let pages = build::render_shared_pages(docs, site);
             if let (Ok(pages), Some(ready), Some(previous)) = (&pages, pages_ready, &previous) {
                 // Without a workbook, these would be every file, as the caller gets next.
                 if !previous.workbook.is_empty() {
@@ -296,11 +307,11 @@ impl Cache {
                     );
                 }
             }
-            let workbook = workbook
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (workbook, pages)
+            pages
         });
+        // Unset only if its job panicked, and the scope passed the panic on.
+        let workbook =
+            workbook.unwrap_or_else(|| Err(Error::Other("the workbook was not rendered".into())));
         let shared = Shared {
             pages: pages?,
             workbook: workbook?,
