@@ -5,15 +5,17 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {}: {source}", path.display())]
+    // The I/O error is part of the message and not a `source`, which error reports
+    // (anyhow's `{:#}`) would print a second time.
+    #[error("cannot read {}: {cause}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {cause}", path.display())]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{} is not a book: no book.toml and no content/ folder", path.display())]
     NotABook { path: PathBuf },
@@ -28,17 +30,29 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn read(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Read {
             path: path.into(),
-            source,
+            cause,
         }
     }
 
-    pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn write(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Write {
             path: path.into(),
-            source,
+            cause,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_is_told_once() {
+        let e = Error::write("out/x.json", std::io::ErrorKind::NotFound.into());
+        assert_eq!(e.to_string(), "cannot write out/x.json: entity not found");
+        assert!(std::error::Error::source(&e).is_none());
     }
 }

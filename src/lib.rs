@@ -11,6 +11,7 @@ pub mod config;
 pub mod corpus;
 pub mod diag;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod init;
 pub mod load;

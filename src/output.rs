@@ -362,15 +362,7 @@ pub fn write_changed(out_dir: &Path, files: &[OutputFile], previous: &Written) -
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         }
-        let temporary = path.with_file_name(format!(
-            ".{}.tmp-{}",
-            f.path
-                .file_name()
-                .map_or_else(Default::default, |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        std::fs::write(&temporary, &f.bytes).map_err(|e| Error::write(&temporary, e))?;
-        std::fs::rename(&temporary, &path).map_err(|e| Error::write(&path, e))?;
+        write_file(&path, &f.bytes)?;
         total += f.bytes.len() as u64;
     }
     let current: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
@@ -384,6 +376,25 @@ pub fn write_changed(out_dir: &Path, files: &[OutputFile], previous: &Written) -
         }
     }
     Ok(total)
+}
+
+/// Writes one file through a temporary file beside it and a rename, so that no reader
+/// ever sees it half written, and a failed write leaves what was there.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temporary = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map_or_else(Default::default, |n| n.to_string_lossy()),
+        std::process::id()
+    ));
+    // Errors name the file asked for; the temporary one is an implementation detail.
+    let written = std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| Error::write(path, e));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 fn remove_if_exists(path: &Path) -> Result<()> {

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod corpus;
+mod export;
 mod import;
 mod import_policies;
 mod init;
@@ -57,6 +58,8 @@ enum Command {
     Build(build::Args),
     /// Load the book and report problems; exit 1 on errors
     Check(check::Args),
+    /// Write one output format, of one baseline or of all, to a file or to stdout
+    Export(export::Args),
     /// Print or write the JSON Schema of the source files
     Schema(schema::Args),
     /// Create a new, empty book
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Build(args) => build::run(&cli.root, args),
         Command::Check(args) => check::run(&cli.root, args),
+        Command::Export(args) => export::run(&cli.root, args),
         Command::Schema(args) => schema::run(args),
         Command::Init(args) => init::run(args),
         Command::Import(args) => import::run(&cli.root, args),

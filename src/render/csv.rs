@@ -5,15 +5,39 @@
 use crate::resolve::Doc;
 
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS};
+use super::workbook_all::SERVICE_HEADER;
 
 pub fn render(doc: &Doc) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut writer = writer();
     writer.write_record(FEATURE_SUMMARY_HEADERS)?;
     for row in feature_summary(doc) {
         writer.write_record(row.cells.iter().map(|c| neutralize(c).into_owned()))?;
     }
+    finish(writer)
+}
+
+/// The rows of every baseline in one file, under a leading `Service` column, as in the
+/// Feature Summary sheet of the workbook of all baselines.
+pub fn render_all(docs: &[&Doc]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = writer();
+    writer.write_record(std::iter::once(SERVICE_HEADER).chain(FEATURE_SUMMARY_HEADERS))?;
+    for doc in docs {
+        for row in feature_summary(doc) {
+            let cells = std::iter::once(neutralize(&doc.service).into_owned())
+                .chain(row.cells.iter().map(|c| neutralize(c).into_owned()));
+            writer.write_record(cells)?;
+        }
+    }
+    finish(writer)
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new())
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))

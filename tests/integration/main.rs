@@ -9,6 +9,7 @@ mod browser;
 mod check;
 mod common;
 mod crash_safety;
+mod export;
 mod fidelity;
 mod fuzz_regressions;
 mod hostile;
