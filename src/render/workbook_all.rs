@@ -602,4 +602,24 @@ mod tests {
         let matrix = sheet(&bytes, "Matrix");
         assert_eq!(text(&matrix[0][0]), "Service");
     }
+
+    /// The library bug that `finish_table`'s blank cell works around. When this fails, an
+    /// upgrade of rust_xlsxwriter fixed it, and the blank cell can go.
+    #[test]
+    fn rust_xlsxwriter_still_writes_a_last_row_with_a_height_twice() {
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet_with_low_memory().unwrap();
+        sheet.write_string(0, 0, "header").unwrap();
+        sheet.set_row_height(1, 30).unwrap();
+        sheet.write_string(1, 0, "last").unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert_eq!(xml.matches("<row r=\"2\"").count(), 2, "{xml}");
+    }
 }
