@@ -78,11 +78,11 @@ pub fn render_book(book: &Book, options: &BuildOptions, cap_warn: bool) -> Resul
 pub type Publish<'a> = &'a dyn Fn(&[render::OutputFile], Ready);
 
 /// [`render_book`], reusing what `cache` holds from the previous render of this book.
-/// When only some baselines changed, `early` receives files before the render is done,
-/// each time once they pass the link check, so that `serve` can show the edited page
-/// before the rest is redone: first the changed baselines' new files with the previous
-/// shared pages (home, matrix, controls, search), [`Ready::Baselines`]; then the new
-/// pages with the previous workbook of all baselines, [`Ready::Pages`].
+/// `early` receives files before the render is done, each time once they pass the link
+/// check, so that `serve` can show the edited page before the rest is redone: first, when
+/// only some baselines changed, their new files with the previous shared pages (home,
+/// matrix, controls, search), [`Ready::Baselines`]; then, when the previous render left a
+/// workbook of all baselines, every new page with that workbook, [`Ready::Pages`].
 pub fn render_book_cached(
     book: &Book,
     options: &BuildOptions,
@@ -106,18 +106,16 @@ pub fn render_book_cached(
         }
     }
     let mut pages_ready = |files: &[render::OutputFile], cache: &mut rules::LinkCache| {
-        let Some(early) = early.filter(|_| reuse.reused > 0) else {
-            return;
-        };
         let checking = Instant::now();
         let findings = rules::check_site_cached(files, true, cache);
         links += checking.elapsed();
         let findings = rules::apply_severities(findings, &book.config.check, cap_warn);
-        if diag::error_count(&findings) == 0 {
+        if let (Some(early), 0) = (early, diag::error_count(&findings)) {
             early(files, Ready::Pages);
         }
     };
-    let files = cache.render_shared(book, &theme, options, Some(&mut pages_ready))?;
+    let pages_ready: Option<cache::PagesReady<'_>> = early.map(|_| &mut pages_ready as _);
+    let files = cache.render_shared(book, &theme, options, pages_ready)?;
     let checking = Instant::now();
     let findings = rules::apply_severities(
         rules::check_site_cached(&files, true, &mut cache.links),
@@ -236,8 +234,8 @@ pub enum Ready {
     /// some baselines were reused, and only if the links of that site hold.
     Baselines,
     /// Every page of the new build, with the previous build's workbook of all baselines,
-    /// which is still being rendered; only when some baselines were reused, a previous
-    /// build made that workbook, and the links hold.
+    /// which is still being rendered; only when a previous build with the same shared
+    /// inputs made that workbook, and only if the links hold.
     Pages,
     /// Every file of the new build, before `output/` is rewritten.
     Complete,

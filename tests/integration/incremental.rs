@@ -206,6 +206,25 @@ fn a_rebuild_delivers_the_edited_page_then_every_page_then_every_file() {
     }
     assert_eq!(workbooks, 2);
     assert_same(&after, &root, "one baseline edited");
+
+    // Every baseline changed: no page to show early, but the pages still come first.
+    for entry in std::fs::read_dir(root.join("content/baselines")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("service: ", "service: Edited ", 1)).unwrap();
+    }
+    let (all_edited, early, rendered, _) = build_in_stages(&root, &mut cache);
+    assert_eq!(rendered, 6);
+    assert_eq!(early.order, ["pages", "complete"]);
+    let pages = early.pages.expect("the pages came before the workbook");
+    for (path, bytes) in &pages {
+        let expected = if is_all_workbook(path) {
+            &after
+        } else {
+            &all_edited
+        };
+        assert_eq!(*bytes, expected[path], "{}", path.display());
+    }
 }
 
 #[test]
