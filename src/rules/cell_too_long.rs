@@ -63,7 +63,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .collect();
         // Each alone is checked above; the cell also holds the blank lines between them.
         let reported = |t: &Spanned<String>| too_long(excel_len(&t.value));
-        if paragraphs.len() > 1 && !paragraphs.iter().any(|p| reported(p)) {
+        let bytes = paragraphs.iter().map(|p| p.value.len() + 2).sum::<usize>();
+        if paragraphs.len() > 1 && too_long(bytes) && !paragraphs.iter().any(|p| reported(p)) {
             let len = paragraphs
                 .iter()
                 .map(|p| excel_len(p.value.trim()))
@@ -74,7 +75,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 out.push(finding("the Guidance cell", len).at(site.file, longest.span));
             }
         }
-        if let Some(r) = &e.reference {
+        let reference = e.reference.as_ref();
+        if let Some(r) = reference.filter(|r| too_long(r.title.value.len() + 2 + r.url.value.len()))
+        {
             let len = excel_len(&r.title.value) + 2 + excel_len(&r.url.value);
             if too_long(len) && !reported(&r.title) && !reported(&r.url) {
                 out.push(finding("the Feature Reference cell", len).at(site.file, r.title.span));
