@@ -114,7 +114,11 @@ fn in_site(f: OutputFile) -> OutputFile {
     }
 }
 
-fn render_downloads(doc: &Doc, config: &Config, options: &BuildOptions) -> Result<Vec<OutputFile>> {
+pub(crate) fn render_downloads(
+    doc: &Doc,
+    config: &Config,
+    options: &BuildOptions,
+) -> Result<Vec<OutputFile>> {
     let out = &config.output;
     let stem = doc.file_stem();
     let mut files = Vec::new();

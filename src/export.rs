@@ -3,7 +3,8 @@
 //! all baselines, one CSV with a leading `Service` column, or a JSON array. Markdown is one
 //! article per baseline, so it needs one.
 
-use crate::build::BuildOptions;
+use crate::build::{self, BuildOptions};
+use crate::config::Config;
 use crate::load::Book;
 use crate::render;
 use crate::resolve::{self, Doc};
@@ -56,6 +57,8 @@ pub enum ExportError {
     MarkdownNeedsOne { count: usize, known: String },
     #[error("cannot render {file_name}: {message}")]
     Render { file_name: String, message: String },
+    #[error(transparent)]
+    Build(#[from] crate::Error),
 }
 
 /// Exports `format` from a book that loaded and checked without errors: the baseline with
@@ -81,7 +84,7 @@ pub fn export(
             None => None,
         };
     match one {
-        Some(doc) => export_one(doc, format, options),
+        Some(doc) => export_one(doc, format, &book.config, options),
         None => {
             let all: Vec<&Doc> = docs.iter().collect();
             export_all(&all, format, options).unwrap_or_else(|| {
@@ -94,35 +97,25 @@ pub fn export(
     }
 }
 
-fn export_one(doc: &Doc, format: Format, options: &BuildOptions) -> Result<Exported, ExportError> {
-    let stem = doc.file_stem();
-    let (file_name, bytes) = match format {
-        Format::Xlsx => {
-            let file_name = format!("{stem}.xlsx");
-            let bytes = render::xlsx::render(doc, options.xlsx).map_err(|e| failed(&file_name, e));
-            (file_name, bytes?)
-        }
-        Format::Csv => {
-            let file_name = format!("{stem}.csv");
-            let bytes = render::csv::render(doc).map_err(|e| failed(&file_name, e));
-            (file_name, bytes?)
-        }
-        Format::Markdown => {
-            // As in `output/md/`: the article links the workbook in `../xlsx/`.
-            let link = format!("../xlsx/{stem}.xlsx");
-            let article = render::markdown::render_each(doc, &[&link]);
-            let article = article.into_iter().next().unwrap_or_default();
-            (format!("{stem}.md"), article.into_bytes())
-        }
-        Format::Json => {
-            let file_name = format!("{}.json", doc.slug);
-            let text = render::json::render(doc).map_err(|e| failed(&file_name, e));
-            (file_name, text?.into_bytes())
-        }
-    };
+/// One baseline's file, rendered by `build`'s own code with this format alone turned on,
+/// so that its name and bytes are those of the file `build` writes.
+fn export_one(
+    doc: &Doc,
+    format: Format,
+    config: &Config,
+    options: &BuildOptions,
+) -> Result<Exported, ExportError> {
+    let mut config = config.clone();
+    format.select_in(&mut config.output);
+    let file = build::render_downloads(doc, &config, options)?
+        .pop()
+        .ok_or_else(|| failed(&doc.slug, "nothing was rendered"))?;
     Ok(Exported {
-        bytes,
-        file_name,
+        file_name: file
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        bytes: file.bytes.to_vec(),
         baselines: 1,
     })
 }
