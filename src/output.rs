@@ -362,7 +362,7 @@ pub fn write_changed(out_dir: &Path, files: &[OutputFile], previous: &Written) -
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
         }
-        write_file(&path, &f.bytes)?;
+        replace_file(&path, &f.bytes)?;
         total += f.bytes.len() as u64;
     }
     let current: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
@@ -380,7 +380,7 @@ pub fn write_changed(out_dir: &Path, files: &[OutputFile], previous: &Written) -
 
 /// Writes one file through a temporary file beside it and a rename, so that no reader
 /// ever sees it half written, and a failed write leaves what was there.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let temporary = path.with_file_name(format!(
         ".{}.tmp-{}",
         path.file_name()

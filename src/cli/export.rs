@@ -97,7 +97,7 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<Outcome> {
     if path.is_dir() {
         path.push(&exported.file_name);
     }
-    controlbook::output::write_file(&path, &exported.bytes)?;
+    controlbook::output::replace_file(&path, &exported.bytes)?;
     eprintln!(
         "exported {} baseline{} to {} ({} KiB)",
         exported.baselines,
