@@ -24,6 +24,17 @@ pub fn shared_dir() -> Option<PathBuf> {
     None
 }
 
+/// A book of `baselines` baselines made from Microsoft's v3 workbooks by
+/// `controlbook::corpus`, not built; `None` where the fixtures are absent (see
+/// [`shared_dir`]).
+pub fn corpus_book(baselines: usize) -> Option<tempfile::TempDir> {
+    let shared = shared_dir()?;
+    let dir = tempfile::tempdir().expect("temp dir");
+    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), baselines, dir.path())
+        .expect("the corpus is generated");
+    Some(dir)
+}
+
 pub fn seed_text() -> Option<String> {
     let path = shared_dir()?.join("seed/container-registry-security-baseline.txt");
     Some(std::fs::read_to_string(path).expect("seed is readable"))

@@ -64,10 +64,8 @@ fn one_baseline_is_the_file_build_writes() {
 
 #[test]
 fn every_baseline_goes_into_one_file() {
-    let Some(shared) = shared_dir() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("book");
-    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 3, &root).unwrap();
+    let Some(book) = corpus_book(3) else { return };
+    let root = book.path().to_path_buf();
     build(&root);
     let output = root.join("output");
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use controlbook::{BuildOptions, Built, Cache, Ready};
 
-use super::common::{files_below, shared_dir};
+use super::common::{corpus_book, files_below};
 
 type Files = BTreeMap<PathBuf, Vec<u8>>;
 
@@ -150,10 +150,8 @@ fn is_all_workbook(path: &Path) -> bool {
 
 #[test]
 fn a_rebuild_delivers_the_edited_page_then_every_page_then_every_file() {
-    let Some(shared) = shared_dir() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("book");
-    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 6, &root).unwrap();
+    let Some(book) = corpus_book(6) else { return };
+    let root = book.path().to_path_buf();
     let mut cache = Cache::default();
     let (before, early, _, _) = build_in_stages(&root, &mut cache);
     assert_eq!(
@@ -229,10 +227,8 @@ fn a_rebuild_delivers_the_edited_page_then_every_page_then_every_file() {
 
 #[test]
 fn without_workbooks_the_pages_are_the_complete_build() {
-    let Some(shared) = shared_dir() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("book");
-    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 3, &root).unwrap();
+    let Some(book) = corpus_book(3) else { return };
+    let root = book.path().to_path_buf();
     edit(&root.join("book.toml"), "xlsx = true", "xlsx = false");
     let mut cache = Cache::default();
     build_in_stages(&root, &mut cache);
@@ -247,10 +243,8 @@ fn without_workbooks_the_pages_are_the_complete_build() {
 
 #[test]
 fn an_incremental_rebuild_equals_a_build_from_scratch() {
-    let Some(shared) = shared_dir() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("book");
-    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 14, &root).unwrap();
+    let Some(book) = corpus_book(14) else { return };
+    let root = book.path().to_path_buf();
     let baselines = root.join("content/baselines");
     let mut cache = Cache::default();
 

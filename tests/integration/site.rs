@@ -7,9 +7,7 @@ use crate::common::*;
 
 /// A book of the 12 v3 fixtures and two copies, built once per test.
 fn built_corpus() -> Option<tempfile::TempDir> {
-    let shared = shared_dir()?;
-    let dir = tempfile::tempdir().unwrap();
-    controlbook::corpus::generate(&shared.join("fixtures/msft/v3"), 14, dir.path()).unwrap();
+    let dir = corpus_book(14)?;
     build(dir.path());
     Some(dir)
 }
