@@ -3,14 +3,17 @@
 use crate::resolve::Doc;
 
 pub fn render(doc: &Doc) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(doc)?;
-    text.push('\n');
-    Ok(text)
+    pretty(doc)
 }
 
 /// Every baseline, as an array of what [`render`] writes for each.
 pub fn render_all(docs: &[&Doc]) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(docs)?;
+    pretty(docs)
+}
+
+/// Indented, with a final line break, as text files end.
+fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
     Ok(text)
 }
