@@ -26,7 +26,7 @@ impl Sheet {
     pub fn address(&self, row: usize, col: usize) -> String {
         format!(
             "{}{}",
-            column_letters(self.first_col + col as u32),
+            crate::render::ooxml::column_name(self.first_col + col as u32),
             self.first_row + row as u32 + 1
         )
     }
@@ -258,31 +258,9 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// `0` -> `A`, `25` -> `Z`, `26` -> `AA`.
-pub fn column_letters(mut col: u32) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn column_letters_follow_excel() {
-        assert_eq!(column_letters(0), "A");
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(27 * 26), "AAA");
-    }
 
     #[test]
     fn text_files_are_not_workbooks() {

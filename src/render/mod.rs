@@ -5,6 +5,7 @@ pub mod csv;
 pub mod json;
 pub mod mapping;
 pub mod markdown;
+pub mod ooxml;
 pub mod site;
 pub mod text;
 pub mod workbook_all;

@@ -5,18 +5,13 @@
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
-};
-
 use crate::model::{Responsibility, Tri};
 use crate::render::text::is_web_url;
 use crate::resolve::{Doc, FeatureDoc, PROFILE_DESCRIPTIONS};
 
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
-use super::xlsx::{
-    fit_row, set_columns, write_header, write_link, Styles, XlsxOptions, SUMMARY_WIDTHS,
-};
+use super::ooxml::{Error, Properties, SheetWriter, Style, Workbook};
+use super::xlsx::{fit_row, start_table, write_link, XlsxOptions, SUMMARY_WIDTHS};
 
 /// The sheets, in order.
 pub const SHEETS: [&str; 3] = ["Feature Summary", "Matrix", "Security Profile"];
@@ -34,58 +29,35 @@ const PROFILE_WIDTHS: [f64; 4] = [26.0, 18.0, 22.0, 18.0];
 
 /// The workbook of every baseline, as bytes, services in the order given (the caller passes
 /// them as [`crate::resolve::resolve`] sorts them: by service name).
-///
-/// Sheets are written row by row in rust_xlsxwriter's low memory mode (its `constant_memory`
-/// feature): each row goes to a temporary file when the next one starts, and only the table
-/// of distinct strings stays in memory. For 1,200 services this took 35 MB beyond the
-/// loaded book where the default mode took 200 MB; constant memory mode proper, which
-/// writes every string inline, took as much memory for a file three times larger (8 MB
-/// against 2.5 MB), since the services share most of their text.
-pub fn render<D: Borrow<Doc>>(docs: &[D], options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
+pub fn render<D: Borrow<Doc>>(docs: &[D], options: XlsxOptions) -> Result<Vec<u8>, Error> {
     let docs: Vec<&Doc> = docs.iter().map(Borrow::borrow).collect();
-    let mut workbook = Workbook::new();
-    workbook.set_zip_compression_level(options.zip_level);
-    let created = ExcelDateTime::from_timestamp(options.timestamp)?;
     let benchmarks: BTreeSet<String> = docs
         .iter()
         .map(|d| format!("{} {}", d.benchmark.name, d.benchmark.version))
         .collect();
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(format!("Security baselines of {} services", docs.len()))
-            .set_subject(benchmarks.into_iter().collect::<Vec<_>>().join("; "))
-            .set_author("controlbook")
-            .set_creation_datetime(&created),
+    let mut workbook = Workbook::new(
+        Properties {
+            title: format!("Security baselines of {} services", docs.len()),
+            subject: benchmarks.into_iter().collect::<Vec<_>>().join("; "),
+            author: "controlbook".into(),
+            created: options.timestamp,
+        },
+        options.zip_level,
     );
-    let styles = Styles::new();
-
-    let sheet = workbook.add_worksheet_with_low_memory()?;
-    sheet.set_name(SHEETS[0])?;
-    feature_summary_sheet(sheet, &docs, &styles)?;
-
-    let sheet = workbook.add_worksheet_with_low_memory()?;
-    sheet.set_name(SHEETS[1])?;
-    matrix_sheet(sheet, &docs, &styles)?;
-
-    let sheet = workbook.add_worksheet_with_low_memory()?;
-    sheet.set_name(SHEETS[2])?;
-    profile_sheet(sheet, &docs, &styles)?;
-
-    workbook.save_to_buffer()
+    feature_summary_sheet(&mut workbook.add_sheet(SHEETS[0]), &docs)?;
+    matrix_sheet(&mut workbook.add_sheet(SHEETS[1]), &docs)?;
+    profile_sheet(&mut workbook.add_sheet(SHEETS[2]), &docs)?;
+    workbook.finish()
 }
 
 /// Microsoft's 12 columns after the service name, one row per feature (and per control-level
 /// guidance row) of every service, as in each baseline's own workbook.
-fn feature_summary_sheet(
-    sheet: &mut Worksheet,
-    docs: &[&Doc],
-    styles: &Styles,
-) -> Result<(), XlsxError> {
+fn feature_summary_sheet(sheet: &mut SheetWriter<'_>, docs: &[&Doc]) -> Result<(), Error> {
     let mut headers = vec![SERVICE_HEADER];
     headers.extend(FEATURE_SUMMARY_HEADERS);
     let mut widths = vec![SERVICE_WIDTH];
     widths.extend(SUMMARY_WIDTHS);
-    start_table(sheet, &widths, &headers, styles)?;
+    start_table(sheet, &widths, &headers)?;
 
     let mut r = 0;
     let mut links = 0;
@@ -94,8 +66,6 @@ fn feature_summary_sheet(
             r += 1;
             let mut cells = vec![doc.service.as_str()];
             cells.extend(row.cells.iter().map(|c| &**c));
-            // Low memory mode writes a row out when the next one starts, so its height
-            // must be known before its cells are written.
             fit_row(sheet, r, &widths, cells.iter().copied())?;
             for (c, value) in cells.iter().enumerate() {
                 let c16 = c as u16;
@@ -106,50 +76,50 @@ fn feature_summary_sheet(
                             && links < MAX_LINKS_PER_SHEET =>
                     {
                         links += 1;
-                        write_link(sheet, r, c16, url, value, styles)?;
+                        write_link(sheet, c16, url, value)?;
                     }
-                    _ => {
-                        sheet.write_string(r, c16, *value)?;
-                    }
+                    _ => sheet.text(c16, value, None)?,
                 }
             }
         }
     }
-    finish_table(sheet, r, widths.len(), (1, 1))
+    finish_table(sheet, r, widths.len(), (1, 1));
+    Ok(())
 }
 
 /// One row per service, one column per feature: whether the service supports it and who
 /// configures it, or empty when its baseline does not list the feature.
-fn matrix_sheet(sheet: &mut Worksheet, docs: &[&Doc], styles: &Styles) -> Result<(), XlsxError> {
+fn matrix_sheet(sheet: &mut SheetWriter<'_>, docs: &[&Doc]) -> Result<(), Error> {
     let columns = feature_columns(docs);
     let mut headers = vec![SERVICE_HEADER];
     headers.extend(columns.iter().map(|(_, name)| name.as_str()));
     let mut widths = vec![SERVICE_WIDTH];
     widths.extend(std::iter::repeat_n(MATRIX_WIDTH, columns.len()));
-    start_table(sheet, &widths, &headers, styles)?;
+    start_table(sheet, &widths, &headers)?;
 
-    let status = StatusStyles::new();
     let mut r = 0;
     for doc in docs {
         r += 1;
         let by_id = feature_status(doc);
-        sheet.write_string(r, 0, &doc.service)?;
+        sheet.row(r, DEFAULT_HEIGHT)?;
+        sheet.text(0, &doc.service, None)?;
         for (c, (id, _)) in (1u16..).zip(&columns) {
             if let Some(feature) = by_id.get(id.as_str()) {
-                sheet.write_string_with_format(r, c, status_text(feature), status.of(feature))?;
+                sheet.text(c, status_text(feature), Some(status_style(feature)))?;
             }
         }
     }
-    finish_table(sheet, r, widths.len(), (1, 1))
+    finish_table(sheet, r, widths.len(), (1, 1));
+    Ok(())
 }
 
 /// One row per service with its security profile attributes as columns.
-fn profile_sheet(sheet: &mut Worksheet, docs: &[&Doc], styles: &Styles) -> Result<(), XlsxError> {
+fn profile_sheet(sheet: &mut SheetWriter<'_>, docs: &[&Doc]) -> Result<(), Error> {
     let mut headers = vec![SERVICE_HEADER];
     headers.extend(PROFILE_DESCRIPTIONS.iter().map(|(attribute, _)| *attribute));
     let mut widths = vec![SERVICE_WIDTH];
     widths.extend(PROFILE_WIDTHS);
-    start_table(sheet, &widths, &headers, styles)?;
+    start_table(sheet, &widths, &headers)?;
 
     let mut r = 0;
     for doc in docs {
@@ -166,10 +136,11 @@ fn profile_sheet(sheet: &mut Worksheet, docs: &[&Doc], styles: &Styles) -> Resul
         }
         fit_row(sheet, r, &widths, cells.iter().copied())?;
         for (c, value) in (0u16..).zip(&cells) {
-            sheet.write_string(r, c, *value)?;
+            sheet.text(c, value, None)?;
         }
     }
-    finish_table(sheet, r, widths.len(), (1, 1))
+    finish_table(sheet, r, widths.len(), (1, 1));
+    Ok(())
 }
 
 /// The matrix columns: every feature id of the baselines with the name it first appears
@@ -268,61 +239,24 @@ pub fn status_text(f: &FeatureDoc) -> &'static str {
 }
 
 /// Cell colours that make the matrix readable at a glance.
-struct StatusStyles {
-    supported: Format,
-    unsupported: Format,
-    not_applicable: Format,
-}
-
-impl StatusStyles {
-    fn new() -> Self {
-        let base = Format::new().set_align(FormatAlign::Top);
-        StatusStyles {
-            supported: base.clone().set_background_color(Color::RGB(0xE2EFDA)),
-            unsupported: base.clone().set_background_color(Color::RGB(0xFCE4D6)),
-            not_applicable: base.set_font_color(Color::RGB(0x7F7F7F)),
-        }
-    }
-
-    fn of(&self, f: &FeatureDoc) -> &Format {
-        match f.supported {
-            Tri::True => &self.supported,
-            Tri::False => &self.unsupported,
-            Tri::NotApplicable => &self.not_applicable,
-        }
+fn status_style(f: &FeatureDoc) -> Style {
+    match f.supported {
+        Tri::True => Style::Supported,
+        Tri::False => Style::Unsupported,
+        Tri::NotApplicable => Style::Muted,
     }
 }
 
-/// Column widths, the header row and its height. Low memory mode writes rows in
-/// order, so everything about row 0 happens before any data row.
-fn start_table(
-    sheet: &mut Worksheet,
-    widths: &[f64],
-    headers: &[&str],
-    styles: &Styles,
-) -> Result<(), XlsxError> {
-    set_columns(sheet, widths, styles)?;
-    fit_row(sheet, 0, widths, headers.iter().copied())?;
-    write_header(sheet, styles, headers)
-}
+/// One line of text: matrix cells are short.
+const DEFAULT_HEIGHT: f64 = 15.0;
 
 /// Frozen panes, an autofilter over the data, and a print layout (landscape, header on every
 /// page).
-fn finish_table(
-    sheet: &mut Worksheet,
-    last_row: u32,
-    columns: usize,
-    freeze: (u32, u16),
-) -> Result<(), XlsxError> {
-    // rust_xlsxwriter 0.102, in low memory mode, writes the `<row>` element of the last row
-    // twice when that row has a height, and Excel repairs a file with a row twice. A blank
-    // cell after the table sends the last row out when it is written, once.
-    sheet.write_blank(last_row + 1, 0, &Format::new())?;
-    sheet.set_freeze_panes(freeze.0, freeze.1)?;
-    sheet.autofilter(0, 0, last_row.max(1), columns.saturating_sub(1) as u16)?;
-    sheet.set_landscape();
-    sheet.set_repeat_rows(0, 0)?;
-    Ok(())
+fn finish_table(sheet: &mut SheetWriter<'_>, last_row: u32, columns: usize, freeze: (u32, u16)) {
+    sheet.freeze_panes(freeze.0, freeze.1);
+    sheet.autofilter((0, 0), (last_row.max(1), columns.saturating_sub(1) as u16));
+    sheet.landscape();
+    sheet.repeat_rows(0, 0);
 }
 
 #[cfg(test)]
@@ -601,25 +535,5 @@ mod tests {
         let bytes = render::<Doc>(&[], XlsxOptions::default()).unwrap();
         let matrix = sheet(&bytes, "Matrix");
         assert_eq!(text(&matrix[0][0]), "Service");
-    }
-
-    /// The library bug that `finish_table`'s blank cell works around. When this fails, an
-    /// upgrade of rust_xlsxwriter fixed it, and the blank cell can go.
-    #[test]
-    fn rust_xlsxwriter_still_writes_a_last_row_with_a_height_twice() {
-        let mut workbook = Workbook::new();
-        let sheet = workbook.add_worksheet_with_low_memory().unwrap();
-        sheet.write_string(0, 0, "header").unwrap();
-        sheet.set_row_height(1, 30).unwrap();
-        sheet.write_string(1, 0, "last").unwrap();
-        let bytes = workbook.save_to_buffer().unwrap();
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let mut xml = String::new();
-        std::io::Read::read_to_string(
-            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
-            &mut xml,
-        )
-        .unwrap();
-        assert_eq!(xml.matches("<row r=\"2\"").count(), 2, "{xml}");
     }
 }

@@ -4,14 +4,10 @@
 
 use std::borrow::Cow;
 
-use rust_xlsxwriter::{
-    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url,
-    Workbook, Worksheet, XlsxError,
-};
-
 use crate::resolve::Doc;
 
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
+use super::ooxml::{Error, Properties, SheetWriter, Style, Workbook};
 use super::text::is_web_url;
 
 /// Settings that make a workbook reproducible.
@@ -52,49 +48,20 @@ const POLICY_WIDTHS: [f64; 8] = [10.0, 34.0, 45.0, 70.0, 20.0, 10.0, 38.0, 50.0]
 const MAPPING_WIDTHS: [f64; 6] = [22.0, 10.0, 40.0, 24.0, 30.0, 24.0];
 const ABOUT_WIDTHS: [f64; 2] = [20.0, 90.0];
 
-pub(super) struct Styles {
-    pub(super) header: Format,
-    pub(super) wrap: Format,
-    pub(super) link: Format,
-}
-
-impl Styles {
-    pub(super) fn new() -> Self {
-        Styles {
-            header: Format::new()
-                .set_bold()
-                .set_font_color(Color::White)
-                .set_background_color(Color::RGB(0x1F4E79))
-                .set_text_wrap()
-                .set_align(FormatAlign::Top)
-                .set_border_bottom(FormatBorder::Thin),
-            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            link: Format::new()
-                .set_text_wrap()
-                .set_align(FormatAlign::Top)
-                .set_font_color(Color::RGB(0x0563C1))
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
-        }
-    }
-}
-
 /// The workbook of one baseline, as bytes.
-pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    workbook.set_zip_compression_level(options.zip_level);
-    let created = ExcelDateTime::from_timestamp(options.timestamp)?;
-    workbook.set_properties(
-        &DocProperties::new()
-            .set_title(format!("{} security baseline", doc.service))
-            .set_subject(format!("{} {}", doc.benchmark.name, doc.benchmark.version))
-            .set_author("controlbook")
-            .set_creation_datetime(&created),
+pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, Error> {
+    let mut workbook = Workbook::new(
+        Properties {
+            title: format!("{} security baseline", doc.service),
+            subject: format!("{} {}", doc.benchmark.name, doc.benchmark.version),
+            author: "controlbook".into(),
+            created: options.timestamp,
+        },
+        options.zip_level,
     );
-    let styles = Styles::new();
 
     write_table(
-        workbook.add_worksheet(),
-        "Security Profile",
+        &mut workbook.add_sheet("Security Profile"),
         &PROFILE_WIDTHS,
         &["Behavior Attribute", "Description", "Value"],
         doc.security_profile.iter().map(|row| {
@@ -104,10 +71,9 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
                 Cell::text(&row.value),
             ]
         }),
-        &styles,
     )?;
 
-    let sheet = workbook.add_worksheet();
+    let mut sheet = workbook.add_sheet("Feature Summary");
     let rows = feature_summary(doc).into_iter().map(|row| {
         let url = row.reference_url;
         (0..)
@@ -118,23 +84,20 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             })
             .collect()
     });
-    let last = write_table(
-        sheet,
-        "Feature Summary",
-        &SUMMARY_WIDTHS,
-        &FEATURE_SUMMARY_HEADERS,
-        rows,
-        &styles,
-    )?;
-    let supported = DataValidation::new()
-        .allow_list_strings(&VOCAB_SUPPORTED)?
-        .set_error_message("Use True, False or Not Applicable.")?;
-    sheet.add_data_validation(1, 7, last.max(1), 8, &supported)?;
-    let responsibility = DataValidation::new()
-        .allow_list_strings(&VOCAB_RESPONSIBILITY)?
-        .set_error_message("Use Customer, Microsoft, Shared or Not Applicable.")?;
-    sheet.add_data_validation(1, 4, last.max(1), 4, &responsibility)?;
-    sheet.set_active(true);
+    let last = write_table(&mut sheet, &SUMMARY_WIDTHS, &FEATURE_SUMMARY_HEADERS, rows)?;
+    sheet.list_validation(
+        (1, 7),
+        (last.max(1), 8),
+        &VOCAB_SUPPORTED,
+        "Use True, False or Not Applicable.",
+    );
+    sheet.list_validation(
+        (1, 4),
+        (last.max(1), 4),
+        &VOCAB_RESPONSIBILITY,
+        "Use Customer, Microsoft, Shared or Not Applicable.",
+    );
+    workbook.set_active(1);
 
     let policies = doc.controls().flat_map(|(_, control)| {
         control.policies.iter().map(|p| {
@@ -154,8 +117,7 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         })
     });
     write_table(
-        workbook.add_worksheet(),
-        "Azure Policy",
+        &mut workbook.add_sheet("Azure Policy"),
         &POLICY_WIDTHS,
         &[
             "ASB Control ID",
@@ -168,7 +130,6 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             "Policy Definition Source",
         ],
         policies,
-        &styles,
     )?;
 
     let mappings = doc.controls().map(|(domain, control)| {
@@ -182,8 +143,7 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         ]
     });
     write_table(
-        workbook.add_worksheet(),
-        "Framework Mappings",
+        &mut workbook.add_sheet("Framework Mappings"),
         &MAPPING_WIDTHS,
         &[
             "Control Domain",
@@ -194,7 +154,6 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
             "PCI-DSS v3.2.1 ID(s)",
         ],
         mappings,
-        &styles,
     )?;
 
     // Who this workbook is about, so that `import xlsx` reads it back losslessly.
@@ -210,17 +169,15 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, XlsxError> {
         ("Generator", "controlbook"),
     ];
     write_table(
-        workbook.add_worksheet(),
-        "About",
+        &mut workbook.add_sheet("About"),
         &ABOUT_WIDTHS,
         &["Property", "Value"],
         about
             .into_iter()
             .map(|(key, value)| vec![Cell::text(key), Cell::text(value)]),
-        &styles,
     )?;
 
-    workbook.save_to_buffer()
+    workbook.finish()
 }
 
 /// One cell: its text, and the web address it links to, if any.
@@ -249,82 +206,61 @@ impl<'a> Cell<'a> {
 /// high as its wrapped text, then a frozen header row, an autofilter over the data and a
 /// print layout (landscape, one page wide, header on every page). Returns the last row.
 fn write_table<'a>(
-    sheet: &mut Worksheet,
-    name: &str,
+    sheet: &mut SheetWriter<'_>,
     widths: &[f64],
     headers: &[&str],
     rows: impl IntoIterator<Item = Vec<Cell<'a>>>,
-    styles: &Styles,
-) -> Result<u32, XlsxError> {
-    sheet.set_name(name)?;
-    set_columns(sheet, widths, styles)?;
-    fit_row(sheet, 0, widths, headers.iter().copied())?;
-    write_header(sheet, styles, headers)?;
+) -> Result<u32, Error> {
+    start_table(sheet, widths, headers)?;
     let mut last = 0;
     for (r, row) in (1u32..).zip(rows) {
         fit_row(sheet, r, widths, row.iter().map(|cell| &*cell.text))?;
         for (c, cell) in (0u16..).zip(&row) {
             match cell.link {
-                Some(url) => write_link(sheet, r, c, url, &cell.text, styles)?,
-                None => {
-                    sheet.write_string(r, c, &*cell.text)?;
-                }
+                Some(url) => write_link(sheet, c, url, &cell.text)?,
+                None => sheet.text(c, &cell.text, None)?,
             }
         }
         last = r;
     }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, last.max(1), widths.len() as u16 - 1)?;
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(0, 0)?;
+    sheet.freeze_panes(1, 0);
+    sheet.autofilter((0, 0), (last.max(1), widths.len() as u16 - 1));
+    sheet.landscape();
+    sheet.fit_to_page_width();
+    sheet.repeat_rows(0, 0);
     Ok(last)
 }
 
-/// Column widths, with the wrapping style as each column's format. Data cells are written
-/// without a format and take their column's: rust_xlsxwriter hashes a cell's format on
-/// every write, which took a tenth of `build`'s time.
-pub(super) fn set_columns(
-    sheet: &mut Worksheet,
+/// Column widths, with wrapped text as each column's style, and the header row.
+pub(super) fn start_table(
+    sheet: &mut SheetWriter<'_>,
     widths: &[f64],
-    styles: &Styles,
-) -> Result<(), XlsxError> {
-    for (c, w) in (0u16..).zip(widths) {
-        sheet.set_column_width(c, *w)?;
-        sheet.set_column_format(c, &styles.wrap)?;
-    }
-    Ok(())
-}
-
-pub(super) fn write_header(
-    sheet: &mut Worksheet,
-    styles: &Styles,
     headers: &[&str],
-) -> Result<(), XlsxError> {
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
+) -> Result<(), Error> {
+    sheet.columns(widths, Style::Wrap)?;
+    fit_row(sheet, 0, widths, headers.iter().copied())?;
+    for (c, h) in (0u16..).zip(headers) {
+        sheet.text(c, h, Some(Style::Header))?;
     }
     Ok(())
 }
 
-/// A row height that fits its wrapped text: Excel fits wrapped rows when it opens a file,
+/// Starts a row as high as its wrapped text: Excel fits wrapped rows when it opens a file,
 /// but LibreOffice and most other readers keep the default height, so the text of long
-/// cells would overlap. Rows are written out when the next one starts, so this comes
-/// before a row's cells.
+/// cells would overlap.
 pub(super) fn fit_row<'s>(
-    sheet: &mut Worksheet,
+    sheet: &mut SheetWriter<'_>,
     row: u32,
     widths: &[f64],
     cells: impl IntoIterator<Item = &'s str>,
-) -> Result<(), XlsxError> {
+) -> Result<(), Error> {
     let lines = cells
         .into_iter()
         .zip(widths)
         .map(|(text, width)| wrapped_lines(text, *width))
         .max()
         .unwrap_or(1);
-    sheet.set_row_height(row, 15.0 * lines as f64 + 2.0)?;
-    Ok(())
+    sheet.row(row, 15.0 * lines as f64 + 2.0)
 }
 
 /// Lines a text takes in a column of `width` characters, wrapping at spaces.
@@ -426,26 +362,18 @@ impl Wrap {
     }
 }
 
-/// A hyperlink cell, or plain text when Excel refuses the URL (too long, odd scheme).
+/// A hyperlink cell, or plain text when Excel would refuse the URL (too long, odd scheme).
 pub(super) fn write_link(
-    sheet: &mut Worksheet,
-    row: u32,
+    sheet: &mut SheetWriter<'_>,
     col: u16,
     url: &str,
     text: &str,
-    styles: &Styles,
-) -> Result<(), XlsxError> {
+) -> Result<(), Error> {
     if is_web_url(url) && url.len() < 2000 {
-        let link = Url::new(url).set_text(text);
-        if sheet
-            .write_url_with_format(row, col, link, &styles.link)
-            .is_ok()
-        {
-            return Ok(());
-        }
+        sheet.link(col, url, text, Style::Link)
+    } else {
+        sheet.text(col, text, None)
     }
-    sheet.write_string(row, col, text)?;
-    Ok(())
 }
 
 #[cfg(test)]
