@@ -7,22 +7,45 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// elements are written as strings arrive, so finishing the part copies one buffer.
 #[derive(Default)]
 pub(super) struct SharedStrings {
-    index: HashMap<Box<str>, u32, BuildHasherDefault<WordHasher>>,
+    /// The first string with each hash; `next_same_hash` chains the others. Hashing once
+    /// per cell and keeping the texts back to back in `texts` spares the second hash and
+    /// the allocation per string that a map of strings costs on every new string.
+    first_with_hash: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>,
+    next_same_hash: Vec<u32>,
+    texts: String,
+    /// Where each string ends in `texts`.
+    ends: Vec<usize>,
     /// The `<si>` elements so far.
     items: String,
     /// String cells, counting repeats.
     count: u32,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl SharedStrings {
     /// The index of `text`, added to the table on its first use.
     pub(super) fn index(&mut self, text: &str) -> u32 {
         self.count += 1;
-        if let Some(&i) = self.index.get(text) {
-            return i;
+        let mut hasher = WordHasher::default();
+        hasher.write(text.as_bytes());
+        let hash = hasher.finish();
+        let new = self.ends.len() as u32;
+        let mut at = *self.first_with_hash.entry(hash).or_insert(new);
+        while at != new {
+            if self.text(at) == text {
+                return at;
+            }
+            let next = self.next_same_hash[at as usize];
+            if next == NONE {
+                self.next_same_hash[at as usize] = new;
+                break;
+            }
+            at = next;
         }
-        let i = self.index.len() as u32;
-        self.index.insert(text.into(), i);
+        self.next_same_hash.push(NONE);
+        self.texts.push_str(text);
+        self.ends.push(self.texts.len());
         let preserve = text.starts_with(['\t', '\n', ' ']) || text.ends_with(['\t', '\n', ' ']);
         self.items.push_str(if preserve {
             r#"<si><t xml:space="preserve">"#
@@ -31,7 +54,13 @@ impl SharedStrings {
         });
         escape_content(&mut self.items, text, true);
         self.items.push_str("</t></si>");
-        i
+        new
+    }
+
+    fn text(&self, index: u32) -> &str {
+        let i = index as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.texts[start..self.ends[i]]
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -45,7 +74,7 @@ impl SharedStrings {
             r#"<sst xmlns="{}" count="{}" uniqueCount="{}">"#,
             super::MAIN_NS,
             self.count,
-            self.index.len()
+            self.ends.len()
         ));
         xml.push_str(&self.items);
         xml.push_str("</sst>");
@@ -160,7 +189,27 @@ pub(super) fn escape_url(url: &str) -> std::borrow::Cow<'_, str> {
 /// SipHash, std's default, took a twentieth of a build in rust_xlsxwriter's tables. Texts
 /// come from the book's own sources, so there is no adversary to resist.
 #[derive(Default)]
-pub(super) struct WordHasher(u64);
+struct WordHasher(u64);
+
+/// For keys that are hashes already.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl WordHasher {
     fn add(&mut self, word: u64) {
@@ -181,16 +230,9 @@ impl Hasher for WordHasher {
         self.add(u64::from_le_bytes(last));
     }
 
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
     fn finish(&self) -> u64 {
-        self.0
+        // The multiplication mixes into the high bits only; tables index by the low ones.
+        self.0 ^ (self.0 >> 31)
     }
 }
 
@@ -240,6 +282,19 @@ mod tests {
         assert_eq!(escape_url("https://a.b/x%20y z"), "https://a.b/x%20y z");
         assert_eq!(escape_url("https://a.b/100%"), "https://a.b/100%25");
         assert_eq!(escape_url("https://a.b/plain"), "https://a.b/plain");
+    }
+
+    #[test]
+    fn many_strings_keep_their_numbers() {
+        let mut sst = SharedStrings::default();
+        let texts: Vec<String> = (0..20_000).map(|i| format!("text {i}")).collect();
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(sst.index(text), i as u32);
+        }
+        for (i, text) in texts.iter().enumerate().rev() {
+            assert_eq!(sst.index(text), i as u32);
+        }
+        assert!(sst.xml().contains(r#"count="40000" uniqueCount="20000""#));
     }
 
     #[test]
