@@ -18,7 +18,6 @@ pub struct Args {
 
 pub fn run(root: &Path, args: Args) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    use_a_worker_per_core_and_one_more();
     let options = build_options()?;
     match controlbook::build_book(root, &options, args.cap_lints.is_some())? {
         Built::InputError(loaded) => {
@@ -63,21 +62,4 @@ pub fn run(root: &Path, args: Args) -> anyhow::Result<Outcome> {
             Ok(Outcome::Ok)
         }
     }
-}
-
-/// rayon's workers block while rust_xlsxwriter writes a workbook's sheets on threads of its
-/// own, and while files are written: with one worker per core, the cores were idle for a
-/// sixth of a build. One more worker is one more baseline in flight, a few MB. Only for
-/// `build`: a rebuild in `serve` renders one baseline and the shared pages, and the
-/// worker only added memory there (685 against 626 MB at 1,200 baselines).
-/// `RAYON_NUM_THREADS`, when set, decides instead.
-fn use_a_worker_per_core_and_one_more() {
-    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
-        return;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Only fails when a pool exists already, which is then used as it is.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(cores + 1)
-        .build_global();
 }

@@ -228,8 +228,8 @@ fn all_baselines_workbook_puts_every_service_side_by_side() {
 }
 
 /// Each row once, in order, and the rows that fit their text keep their height up to the
-/// last one: rust_xlsxwriter's low memory mode wrote the last row twice (Excel repairs such
-/// a file) until `all-baselines.xlsx` ended its tables with a blank cell.
+/// last one: rust_xlsxwriter's low memory mode, which wrote this workbook once, wrote the
+/// last row twice (Excel repairs such a file).
 #[test]
 fn all_baselines_rows_come_once_and_in_order() {
     let book = built_default_book();
