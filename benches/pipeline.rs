@@ -97,7 +97,7 @@ fn main() {
                 .collect::<Vec<_>>()
         })
     });
-    // Builds use zip level 1 (XlsxOptions' default); 6 is rust_xlsxwriter's, for scale.
+    // Builds use zip level 1 (XlsxOptions' default); 6 is zip's usual level, for scale.
     let level_6 = XlsxOptions {
         zip_level: 6,
         ..XlsxOptions::default()
