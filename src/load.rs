@@ -297,8 +297,6 @@ pub fn parse_yaml<T: DeserializeOwned>(
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
-        // Nothing reads comments; not keeping their text spares a few percent of a parse.
-        emit_comments: false,
         budget: serde_saphyr::budget! {
             max_depth: 64,
             max_nodes: 1_000_000,
