@@ -90,6 +90,9 @@ pub(super) fn escape_content(out: &mut String, text: &str, lookalikes: bool) {
     let bytes = text.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
+        if !MAY_ESCAPE[usize::from(b)] {
+            continue;
+        }
         let escaped: &str = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -127,6 +130,23 @@ pub(super) fn escape_content(out: &mut String, text: &str, lookalikes: bool) {
     }
     out.push_str(&text[start..]);
 }
+
+/// Bytes that start something [`escape_content`] may escape: one table lookup per byte
+/// for the rest, which is nearly every byte of a cell's text.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'_' as usize] = true;
+    table[0xEF] = true;
+    table
+};
 
 /// `_xHHHH_`, four hexadecimal digits between `_x` and `_`.
 fn is_escape_like(bytes: &[u8]) -> bool {
