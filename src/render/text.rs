@@ -18,15 +18,22 @@ pub fn is_web_url(url: &str) -> bool {
     let Some(rest) = scheme("https://").or_else(|| scheme("http://")) else {
         return false;
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // A host: something before the first `/`, `?` or `#`.
+    if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
+        return false;
+    }
     let refused = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>');
-    // URLs are ASCII as a rule, and bytes are far quicker to walk than characters.
-    !host.is_empty()
-        && if url.is_ascii() {
-            !url.bytes().any(|b| refused(char::from(b)))
-        } else {
-            !url.chars().any(refused)
+    // URLs are ASCII as a rule, and bytes are far quicker to walk than characters: among
+    // ASCII, whitespace and control characters are the bytes up to the space, and DEL.
+    for b in url.bytes() {
+        if b >= 0x80 {
+            return !url.chars().any(refused);
         }
+        if b <= b' ' || matches!(b, 0x7F | b'"' | b'<' | b'>') {
+            return false;
+        }
+    }
+    true
 }
 
 /// The Markdown extensions of the content fields, for HTML and for the safety checks.
@@ -208,45 +215,74 @@ pub fn autolink_markdown(text: &str) -> String {
 /// Escapes plain text so that a Markdown renderer shows it literally, on one line: line
 /// breaks become spaces, so a name cannot end the heading or table row it sits in.
 pub fn escape_markdown(s: &str) -> String {
-    let one_line = s.replace("\r\n", " ").replace(['\n', '\r'], " ");
-    escape_markdown_chars(&one_line)
+    escape_markdown_into(s, true)
 }
 
 /// Backslash before every character that could start Markdown syntax; line breaks kept.
 fn escape_markdown_chars(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '`'
-                | '*'
-                | '_'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '|'
-                | '#'
-                | '!'
-                | '{'
-                | '}'
-                | '&'
-                | '~'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
+    escape_markdown_into(s, false)
+}
+
+/// The characters that could start Markdown syntax, and line breaks.
+const MARKDOWN_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b"\\`*_[]<>|#!{}&~\r\n";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
     }
+    table
+};
+
+/// One pass that copies the runs between special characters whole: these escapes run
+/// on every text of every Markdown article.
+fn escape_markdown_into(s: &str, one_line: bool) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !MARKDOWN_SPECIAL[usize::from(b)] || (!one_line && (b == b'\r' || b == b'\n')) {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        if b == b'\r' || b == b'\n' {
+            out.push(' ');
+            if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+        } else {
+            out.push('\\');
+            out.push(char::from(b));
+        }
+        i += 1;
+        start = i;
+    }
+    out.push_str(&s[start..]);
     out
 }
 
 /// Markdown destinations cannot hold spaces or parentheses unescaped, and a backslash
 /// would escape the closing parenthesis.
 pub fn escape_link_destination(url: &str) -> String {
-    url.replace(' ', "%20")
-        .replace('(', "%28")
-        .replace(')', "%29")
-        .replace('\\', "%5C")
+    let mut out = String::with_capacity(url.len() + 8);
+    let mut start = 0;
+    for (i, b) in url.bytes().enumerate() {
+        let escaped = match b {
+            b' ' => "%20",
+            b'(' => "%28",
+            b')' => "%29",
+            b'\\' => "%5C",
+            _ => continue,
+        };
+        out.push_str(&url[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
+    }
+    out.push_str(&url[start..]);
+    out
 }
 
 /// Whether a link destination in content Markdown may stay a link: relative, or with an
@@ -533,6 +569,63 @@ pub fn table_cell(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The escapes as they were written before the one-pass versions, kept as references.
+    fn escape_markdown_by_chars(s: &str, one_line: bool) -> String {
+        let s = if one_line {
+            s.replace("\r\n", " ").replace(['\n', '\r'], " ")
+        } else {
+            s.to_string()
+        };
+        let mut out = String::new();
+        for c in s.chars() {
+            if "\\`*_[]<>|#!{}&~".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// `is_web_url` as it was before its one-pass version.
+    fn is_web_url_by_chars(url: &str) -> bool {
+        let scheme = |prefix: &str| {
+            url.get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+                .then(|| &url[prefix.len()..])
+        };
+        let Some(rest) = scheme("https://").or_else(|| scheme("http://")) else {
+            return false;
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty()
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>'))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn web_urls_agree_with_their_reference(
+            rest in "[a-z/?#. \"<>\t\u{7f}\u{0}é\u{a0}\u{2028}]{0,20}",
+            scheme in "(https?|HTTP|ftp)(://|:/)?",
+        ) {
+            let url = format!("{scheme}{rest}");
+            proptest::prop_assert_eq!(is_web_url(&url), is_web_url_by_chars(&url), "{:?}", url);
+        }
+
+        #[test]
+        fn escapes_agree_with_their_references(text in "[a-z \\\\`*_\\[\\]<>|#!{}&~()\r\né€]{0,60}") {
+            proptest::prop_assert_eq!(escape_markdown(&text), escape_markdown_by_chars(&text, true));
+            proptest::prop_assert_eq!(escape_markdown_chars(&text), escape_markdown_by_chars(&text, false));
+            let destination = text
+                .replace(' ', "%20")
+                .replace('(', "%28")
+                .replace(')', "%29")
+                .replace('\\', "%5C");
+            proptest::prop_assert_eq!(escape_link_destination(&text), destination);
+        }
+    }
 
     #[test]
     fn only_absolute_http_urls_are_web_urls() {
