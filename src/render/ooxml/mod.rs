@@ -154,7 +154,7 @@ impl Workbook {
             part(
                 &mut zip,
                 &format!("xl/worksheets/sheet{n}.xml"),
-                &sheet.xml(),
+                sheet.xml(),
             )?;
             if sheet.has_hyperlinks() {
                 let name = format!("xl/worksheets/_rels/sheet{n}.xml.rels");
@@ -162,7 +162,7 @@ impl Workbook {
             }
         }
         if !self.strings.is_empty() {
-            part(&mut zip, "xl/sharedStrings.xml", &self.strings.xml())?;
+            part(&mut zip, "xl/sharedStrings.xml", self.strings.xml())?;
         }
         part(&mut zip, "docProps/core.xml", &self.core_xml(&created))?;
         part(&mut zip, "docProps/app.xml", &self.app_xml(&defined_names))?;

@@ -128,10 +128,13 @@ impl Sheet {
         self.block_cells.clear();
     }
 
-    /// The part `xl/worksheets/sheetN.xml`.
-    pub(super) fn xml(&mut self) -> String {
+    /// The part `xl/worksheets/sheetN.xml`, made around the rows in their own buffer: a
+    /// copy would double the memory of the largest sheets (20 MB of rows in
+    /// `all-baselines.xlsx` at 1,200 baselines), and the part is deflated in one piece,
+    /// since pieces deflate to other bytes.
+    pub(super) fn xml(&mut self) -> &str {
         self.flush_block();
-        let mut xml = String::with_capacity(self.rows.len() + 2048);
+        let mut xml = String::with_capacity(2048);
         xml.push_str(super::XML_DECLARATION);
         let _ = write!(
             xml,
@@ -165,13 +168,14 @@ impl Sheet {
         }
         xml.push_str(r#"</sheetViews><sheetFormatPr defaultRowHeight="15"/>"#);
         self.write_columns(&mut xml);
+        let mut tail = String::with_capacity(512);
         if self.has_rows {
             xml.push_str("<sheetData>");
-            xml.push_str(&self.rows);
-            xml.push_str("</sheetData>");
+            tail.push_str("</sheetData>");
         } else {
             xml.push_str("<sheetData/>");
         }
+        let head = std::mem::replace(&mut xml, tail);
         if let Some((r1, c1, r2, c2)) = self.autofilter {
             let _ = write!(xml, r#"<autoFilter ref="{}"/>"#, cell_range(r1, c1, r2, c2));
         }
@@ -222,7 +226,10 @@ impl Sheet {
             );
         }
         xml.push_str("</worksheet>");
-        xml
+        self.rows.reserve_exact(head.len() + xml.len());
+        self.rows.insert_str(0, &head);
+        self.rows.push_str(&xml);
+        &self.rows
     }
 
     /// Adjacent columns of the same width and style share one `<col>`.

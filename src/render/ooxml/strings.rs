@@ -67,18 +67,20 @@ impl SharedStrings {
         self.count == 0
     }
 
-    pub(super) fn xml(&self) -> String {
-        let mut xml = String::with_capacity(self.items.len() + 200);
-        xml.push_str(super::XML_DECLARATION);
-        xml.push_str(&format!(
-            r#"<sst xmlns="{}" count="{}" uniqueCount="{}">"#,
+    /// The part `xl/sharedStrings.xml`, made around the `<si>` elements in their buffer
+    /// (see [`super::sheet::Sheet::xml`]).
+    pub(super) fn xml(&mut self) -> &str {
+        let head = format!(
+            r#"{}<sst xmlns="{}" count="{}" uniqueCount="{}">"#,
+            super::XML_DECLARATION,
             super::MAIN_NS,
             self.count,
             self.ends.len()
-        ));
-        xml.push_str(&self.items);
-        xml.push_str("</sst>");
-        xml
+        );
+        self.items.reserve_exact(head.len() + 6);
+        self.items.insert_str(0, &head);
+        self.items.push_str("</sst>");
+        &self.items
     }
 }
 
