@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// See Cargo.toml: 10 to 15% faster builds than with glibc's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
