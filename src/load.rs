@@ -119,12 +119,18 @@ impl Stamp {
 /// Loads the book at `root`. Only I/O errors on the book's folders are `Err`; everything
 /// wrong with a file's content is a diagnostic.
 pub fn load(root: &Path) -> Result<LoadResult> {
-    load_cached(root, &mut ParseCache::default())
+    load_with(root, &mut ParseCache::default(), false)
 }
 
 /// [`load`], reusing the baselines of `cache` whose text is unchanged, and leaving in it
 /// the baselines of this load.
 pub fn load_cached(root: &Path, cache: &mut ParseCache) -> Result<LoadResult> {
+    load_with(root, cache, true)
+}
+
+/// [`load_cached`]; without `keep`, nothing is left in `cache`: a copy of every text for a
+/// load that comes next was 21 MB and a serial tenth of a load at 1,200 baselines.
+fn load_with(root: &Path, cache: &mut ParseCache, keep: bool) -> Result<LoadResult> {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
 
@@ -252,17 +258,19 @@ pub fn load_cached(root: &Path, cache: &mut ParseCache) -> Result<LoadResult> {
                 let source = book.sources.get(file);
                 // The text stays the previous entry's when it is the same value.
                 let (text, references_ok) = match previous.remove(&source.path) {
-                    Some(p) if Arc::ptr_eq(&p.value, &value) => (p.text, p.references_ok),
-                    _ => (source.text.clone(), false),
+                    Some(p) if Arc::ptr_eq(&p.value, &value) => (Some(p.text), p.references_ok),
+                    _ => (None, false),
                 };
                 known_good.push(same_catalogs && references_ok);
-                let entry = Parsed {
-                    text,
-                    value: Arc::clone(&value),
-                    stamp,
-                    references_ok: false,
-                };
-                cache.baselines.insert(source.path.clone(), entry);
+                if keep {
+                    let entry = Parsed {
+                        text: text.unwrap_or_else(|| source.text.clone()),
+                        value: Arc::clone(&value),
+                        stamp,
+                        references_ok: false,
+                    };
+                    cache.baselines.insert(source.path.clone(), entry);
+                }
                 book.baselines.push(Loaded { file, value });
             }
             Err(d) => diagnostics.push(*d),
@@ -429,6 +437,8 @@ fn read_text(
 
 /// A file's bytes, or its length when it is over the limit.
 enum Read {
+    Text(String),
+    /// Not valid UTF-8.
     Bytes(Vec<u8>),
     /// The text of an earlier load, for a file that has not changed since.
     Unchanged(String),
@@ -447,8 +457,12 @@ fn read_within_limit(path: &Path, meta: &std::fs::Metadata) -> Result<Read> {
     if meta.len() > MAX_FILE_BYTES {
         return Ok(Read::TooLarge(meta.len()));
     }
+    // Validated here, where baselines are read in parallel, rather than when registered.
     std::fs::read(path)
-        .map(Read::Bytes)
+        .map(|bytes| match String::from_utf8(bytes) {
+            Ok(text) => Read::Text(text),
+            Err(e) => Read::Bytes(e.into_bytes()),
+        })
         .map_err(|e| Error::read(path, e))
 }
 
@@ -484,7 +498,7 @@ fn register(
     let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
     let bytes = match read {
         Read::Bytes(bytes) => bytes,
-        Read::Unchanged(text) => return Some(sources.add(shown, text)),
+        Read::Text(text) | Read::Unchanged(text) => return Some(sources.add(shown, text)),
         Read::TooLarge(len) => {
             let file = sources.add(shown, String::new());
             diagnostics.push(
