@@ -49,6 +49,8 @@ pub enum Error {
         sheet: &'static str,
         what: &'static str,
     },
+    #[error("a cell of sheet '{sheet}' was written before its row was started")]
+    NoRow { sheet: &'static str },
     #[error("the creation time {0} is outside Excel's years 1900 to 9999")]
     Timestamp(i64),
     #[error("cannot write the zip container: {0}")]
@@ -120,9 +122,14 @@ impl Workbook {
     /// The file's bytes. Parts come in rust_xlsxwriter's order.
     pub fn finish(mut self) -> Result<Vec<u8>, Error> {
         let created = w3c_datetime(self.properties.created)?;
-        if let Some(sheet) = self.sheets.get_mut(self.active) {
-            sheet.selected = true;
+        // A workbook has a sheet, and its active sheet is one of them.
+        if self.sheets.is_empty() {
+            self.add_sheet("Sheet1");
         }
+        if self.active >= self.sheets.len() {
+            self.active = 0;
+        }
+        self.sheets[self.active].selected = true;
         let mut zip = ZipWriter::new_stream(Cursor::new(Vec::new()));
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
@@ -422,6 +429,69 @@ fn w3c_datetime(timestamp: i64) -> Result<String, Error> {
 mod tests {
     use super::sheet::cell_name;
     use super::*;
+
+    #[test]
+    fn a_workbook_always_has_an_active_sheet() {
+        let properties = || Properties {
+            title: String::new(),
+            subject: String::new(),
+            author: "a".into(),
+            created: 0,
+        };
+        let bytes = Workbook::new(properties(), 1).finish().unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        assert!(zip.by_name("xl/worksheets/sheet1.xml").is_ok());
+
+        let mut workbook = Workbook::new(properties(), 1);
+        workbook.add_sheet("One");
+        workbook.set_active(7);
+        let bytes = workbook.finish().unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(!xml.contains("activeTab"), "{xml}");
+        xml.clear();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(xml.contains(r#"tabSelected="1""#), "{xml}");
+    }
+
+    #[test]
+    fn cells_need_a_row_and_texts_fit_a_cell() {
+        let mut workbook = Workbook::new(
+            Properties {
+                title: String::new(),
+                subject: String::new(),
+                author: "a".into(),
+                created: 0,
+            },
+            1,
+        );
+        let mut sheet = workbook.add_sheet("One");
+        let e = sheet.text(0, "early", None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a cell of sheet 'One' was written before its row was started"
+        );
+        sheet.row(0, 15.0).unwrap();
+        let e = sheet.text(1, &"x".repeat(32_768), None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a text in cell B1 of sheet 'One' is longer than Excel's 32,767 characters"
+        );
+        sheet.text(1, &"é".repeat(32_767), None).unwrap();
+        let e = sheet.link(
+            2,
+            &format!("https://a.b/{}", "x".repeat(2_100)),
+            "t",
+            Style::Link,
+        );
+        assert!(e.unwrap_err().to_string().contains("cell C1"));
+    }
 
     #[test]
     fn timestamps_are_written_in_utc() {

@@ -514,7 +514,9 @@ impl SheetWriter<'_> {
             return Err(self.too_big("columns"));
         }
         let Some(row) = self.sheet.row else {
-            return Err(self.too_big("cells before a row"));
+            return Err(Error::NoRow {
+                sheet: self.sheet.name,
+            });
         };
         debug_assert!(
             self.sheet.last_cell_col.is_none_or(|c| c < col),
