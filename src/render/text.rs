@@ -132,18 +132,35 @@ fn is_plain(text: &str) -> bool {
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+    let mut out = String::with_capacity(s.len() + 16);
+    push_replacing_ascii(&mut out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    });
+    out
+}
+
+/// Appends `text` to `out` with each ASCII byte that `replace` has a replacement for
+/// replaced, copying the runs between them whole. Only ASCII bytes are offered, so that
+/// the text stays UTF-8.
+pub fn push_replacing_ascii(
+    out: &mut String,
+    text: &str,
+    replace: impl Fn(u8) -> Option<&'static str>,
+) {
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if let Some(replacement) = b.is_ascii().then(|| replace(b)).flatten() {
+            out.push_str(&text[start..i]);
+            out.push_str(replacement);
+            start = i + 1;
         }
     }
-    out
+    out.push_str(&text[start..]);
 }
 
 /// Splits plain text into runs of text and the http(s) URLs in it, with trailing
@@ -268,20 +285,13 @@ fn escape_markdown_into(s: &str, one_line: bool) -> String {
 /// would escape the closing parenthesis.
 pub fn escape_link_destination(url: &str) -> String {
     let mut out = String::with_capacity(url.len() + 8);
-    let mut start = 0;
-    for (i, b) in url.bytes().enumerate() {
-        let escaped = match b {
-            b' ' => "%20",
-            b'(' => "%28",
-            b')' => "%29",
-            b'\\' => "%5C",
-            _ => continue,
-        };
-        out.push_str(&url[start..i]);
-        out.push_str(escaped);
-        start = i + 1;
-    }
-    out.push_str(&url[start..]);
+    push_replacing_ascii(&mut out, url, |b| match b {
+        b' ' => Some("%20"),
+        b'(' => Some("%28"),
+        b')' => Some("%29"),
+        b'\\' => Some("%5C"),
+        _ => None,
+    });
     out
 }
 
@@ -615,7 +625,7 @@ mod tests {
         }
 
         #[test]
-        fn escapes_agree_with_their_references(text in "[a-z \\\\`*_\\[\\]<>|#!{}&~()\r\né€]{0,60}") {
+        fn escapes_agree_with_their_references(text in "[a-z \\\\`*_\\[\\]<>|#!{}&~()\r\né€\"']{0,60}") {
             proptest::prop_assert_eq!(escape_markdown(&text), escape_markdown_by_chars(&text, true));
             proptest::prop_assert_eq!(escape_markdown_chars(&text), escape_markdown_by_chars(&text, false));
             let destination = text
@@ -624,6 +634,13 @@ mod tests {
                 .replace(')', "%29")
                 .replace('\\', "%5C");
             proptest::prop_assert_eq!(escape_link_destination(&text), destination);
+            let html = text
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;");
+            proptest::prop_assert_eq!(escape_html(&text), html);
         }
     }
 

@@ -160,21 +160,14 @@ fn is_escape_like(bytes: &[u8]) -> bool {
 
 /// An attribute value: element-content escaping does not cover `"` and newlines.
 pub(super) fn escape_attribute(out: &mut String, text: &str) {
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let escaped = match b {
-            b'&' => "&amp;",
-            b'"' => "&quot;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'\n' => "&#xA;",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(escaped);
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
+    crate::render::text::push_replacing_ascii(out, text, |b| match b {
+        b'&' => Some("&amp;"),
+        b'"' => Some("&quot;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'\n' => Some("&#xA;"),
+        _ => None,
+    });
 }
 
 /// Percent-escapes the characters that Excel wants escaped in a hyperlink's target, unless
