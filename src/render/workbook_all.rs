@@ -30,7 +30,7 @@ const PROFILE_WIDTHS: [f64; 4] = [26.0, 18.0, 22.0, 18.0];
 /// The workbook of every baseline, as bytes, services in the order given (the caller passes
 /// them as [`crate::resolve::resolve`] sorts them: by service name).
 ///
-/// The sheets' XML is held until the workbook is zipped: about 22 MB at 1,200 services,
+/// The sheets' XML is held until the workbook is zipped: about 24 MB at 1,200 services,
 /// nearly all of it the Feature Summary's rows. Their strings are shared, so the table of
 /// distinct strings stays small.
 pub fn render<D: Borrow<Doc>>(docs: &[D], options: XlsxOptions) -> Result<Vec<u8>, Error> {
