@@ -1,5 +1,10 @@
 //! The writer's test oracle: every call a workbook gets is recorded, replayed on
 //! rust_xlsxwriter, and the two files must be the same bytes.
+//!
+//! rust_xlsxwriter's output is tested against files that Excel wrote, which is what makes
+//! it the reference. An upgrade of it (Cargo.lock) that changes its output fails these
+//! tests: the failure names the part and the offset, and the writer follows the change
+//! when it fixes something.
 
 use std::cell::RefCell;
 use std::io::{Cursor, Read};
