@@ -128,8 +128,9 @@ pub fn load_cached(root: &Path, cache: &mut ParseCache) -> Result<LoadResult> {
     load_with(root, cache, true)
 }
 
-/// [`load_cached`]; without `keep`, nothing is left in `cache`: a copy of every text for a
-/// load that comes next was 21 MB and a serial tenth of a load at 1,200 baselines.
+/// [`load_cached`]; without `keep`, nothing is left in `cache`: for a load that has no
+/// next one, the copy of every text (21 MB at 1,200 baselines, made one after another) was
+/// waste.
 fn load_with(root: &Path, cache: &mut ParseCache, keep: bool) -> Result<LoadResult> {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
@@ -435,7 +436,8 @@ fn read_text(
     Ok(register(root, path, read, sources, diagnostics))
 }
 
-/// A file's bytes, or its length when it is over the limit.
+/// A file's text, its bytes when they are not UTF-8, or its length when it is over the
+/// limit.
 enum Read {
     Text(String),
     /// Not valid UTF-8.
