@@ -26,6 +26,8 @@ pub mod schema;
 pub mod serve;
 pub mod source;
 pub mod stream;
+#[cfg(test)]
+mod test_support;
 pub mod theme;
 pub mod yaml_write;
 

@@ -494,27 +494,8 @@ fn no_input_panics() {
     assert!(parameter_reference("[").is_none());
 }
 
-/// `../shared/fixtures/azure-policy`. In CI (`CI` set) its absence fails the test;
-/// elsewhere the test is skipped with a notice.
 fn fixtures() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/azure-policy"
-    ));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "{} is missing: CI must provide the shared fixtures",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: {} is absent; skipping a test that needs it",
-        dir.display()
-    );
-    None
+    crate::test_support::shared_fixtures("azure-policy")
 }
 
 fn container_registry(

@@ -210,8 +210,6 @@ fn parts(bytes: &[u8]) -> Vec<(String, String)> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use std::path::PathBuf;
-
     use proptest::prelude::*;
 
     use super::*;
@@ -219,25 +217,6 @@ mod tests {
     use crate::render::xlsx::XlsxOptions;
     use crate::render::{workbook_all, xlsx};
     use crate::resolve::Doc;
-
-    /// `../shared/fixtures/msft/v3`. In CI (`CI` set) its absence fails the test; elsewhere
-    /// the test is skipped with a notice.
-    fn v3_fixtures() -> Option<PathBuf> {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/msft/v3"
-        ));
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is missing: CI must provide the shared fixtures",
-            dir.display()
-        );
-        eprintln!("notice: {} is absent; skipping", dir.display());
-        None
-    }
 
     fn docs_of(root: &std::path::Path) -> Vec<Doc> {
         let loaded = crate::load(root).unwrap();
@@ -273,7 +252,9 @@ mod tests {
     /// Microsoft's twelve published baselines, and twelve copies with varied text.
     #[test]
     fn the_corpus_workbooks_are_rust_xlsxwriters() {
-        let Some(v3) = v3_fixtures() else { return };
+        let Some(v3) = crate::test_support::shared_fixtures("msft/v3") else {
+            return;
+        };
         let dir = tempfile::tempdir().unwrap();
         crate::corpus::generate(&v3, 24, dir.path()).unwrap();
         let docs = docs_of(dir.path());
