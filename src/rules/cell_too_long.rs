@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Spanned;
+use crate::render::ooxml::{excel_len, MAX_CELL_TEXT};
 
 use super::{texts, Context, Rule};
 
@@ -35,19 +36,12 @@ Shorten the text: move detail into the service's documentation and link it under
     check: Some(check),
 };
 
-/// Excel's limit for the text of one cell, in UTF-16 code units.
-pub const MAX_CELL_LEN: usize = 32_767;
-
-fn excel_len(text: &str) -> usize {
-    text.chars().map(char::len_utf16).sum()
-}
-
 fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !ctx.book.config.output.xlsx {
         return;
     }
     // The byte length bounds the UTF-16 length from above: most texts are never counted.
-    let too_long = |len: usize| len > MAX_CELL_LEN;
+    let too_long = |len: usize| len > MAX_CELL_TEXT;
     for (file, field, _, text) in texts(ctx) {
         if too_long(text.value.len()) && too_long(excel_len(&text.value)) {
             out.push(finding(field, excel_len(&text.value)).at(file, text.span));
@@ -89,7 +83,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn finding(what: &str, len: usize) -> Diagnostic {
     Diagnostic::error(
         RULE.id,
-        format!("{what} is too long for an Excel cell: {len} characters, at most {MAX_CELL_LEN}"),
+        format!("{what} is too long for an Excel cell: {len} characters, at most {MAX_CELL_TEXT}"),
     )
     .label(format!("{len} characters"))
     .help("shorten it: move detail into the linked documentation")
@@ -112,7 +106,7 @@ mod tests {
 
     #[test]
     fn fires_on_a_field_over_the_limit_and_points_at_it() {
-        let long = "a".repeat(MAX_CELL_LEN + 1);
+        let long = "a".repeat(MAX_CELL_TEXT + 1);
         let text = with_guidance(&long, "");
         let found = run(&RULE, &text);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -125,17 +119,17 @@ mod tests {
 
     #[test]
     fn passes_at_the_limit() {
-        assert!(run(&RULE, &with_guidance(&"a".repeat(MAX_CELL_LEN), "")).is_empty());
+        assert!(run(&RULE, &with_guidance(&"a".repeat(MAX_CELL_TEXT), "")).is_empty());
     }
 
     #[test]
     fn counts_characters_as_excel_does() {
         // 3 bytes and one UTF-16 unit each: under the limit although over it in bytes.
-        assert!(run(&RULE, &with_guidance(&"€".repeat(MAX_CELL_LEN), "")).is_empty());
+        assert!(run(&RULE, &with_guidance(&"€".repeat(MAX_CELL_TEXT), "")).is_empty());
         // Outside the BMP: two UTF-16 units each.
         let found = run(
             &RULE,
-            &with_guidance(&"😀".repeat(MAX_CELL_LEN / 2 + 1), ""),
+            &with_guidance(&"😀".repeat(MAX_CELL_TEXT / 2 + 1), ""),
         );
         assert_eq!(found.len(), 1, "{found:?}");
     }
@@ -143,7 +137,7 @@ mod tests {
     #[test]
     fn adds_up_the_paragraphs_of_the_guidance_cell() {
         // Each paragraph fits; with the blank line between them the cell does not.
-        let half = "b".repeat(MAX_CELL_LEN / 2);
+        let half = "b".repeat(MAX_CELL_TEXT / 2);
         let text = with_guidance(&half, &format!("\n        additional_guidance: {half}"));
         let found = run(&RULE, &text);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -152,14 +146,14 @@ mod tests {
             "{found:?}"
         );
         // One character less in each and the two fit with their separator.
-        let fits = "b".repeat(MAX_CELL_LEN / 2 - 1);
+        let fits = "b".repeat(MAX_CELL_TEXT / 2 - 1);
         let text = with_guidance(&fits, &format!("\n        additional_guidance: {fits}"));
         assert!(run(&RULE, &text).is_empty());
     }
 
     #[test]
     fn reports_a_long_paragraph_once() {
-        let long = "a".repeat(MAX_CELL_LEN + 1);
+        let long = "a".repeat(MAX_CELL_TEXT + 1);
         let text = with_guidance(&long, "\n        additional_guidance: More.");
         let found = run(&RULE, &text);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -168,7 +162,7 @@ mod tests {
 
     #[test]
     fn adds_up_the_reference_cell() {
-        let title = "t".repeat(MAX_CELL_LEN - 10);
+        let title = "t".repeat(MAX_CELL_TEXT - 10);
         let text = baseline(
             &GOOD_FEATURE.replace("title: VNet integration", &format!("title: {title}")),
             "",
@@ -181,7 +175,7 @@ mod tests {
 
     #[test]
     fn silent_when_the_book_writes_no_workbook() {
-        let text = with_guidance(&"a".repeat(MAX_CELL_LEN + 1), "");
+        let text = with_guidance(&"a".repeat(MAX_CELL_TEXT + 1), "");
         let mut book = book(&text);
         book.config.output.xlsx = false;
         let mut out = Vec::new();

@@ -37,6 +37,15 @@ const PACKAGE_RELATIONSHIPS_NS: &str =
 /// Excel's default theme, as Excel and rust_xlsxwriter write it.
 const THEME: &str = include_str!("theme1.xml");
 
+/// Excel's limit for the text of one cell, counted as [`excel_len`] counts.
+pub const MAX_CELL_TEXT: usize = 32_767;
+
+/// A text's length as Excel counts it: in UTF-16 code units, two for a character outside
+/// the Basic Multilingual Plane.
+pub fn excel_len(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
 /// Why a workbook could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -4,12 +4,11 @@ use std::fmt::Write as _;
 
 use super::strings::{escape_attribute, escape_content, escape_url, SharedStrings};
 use super::styles::{Style, Styles};
-use super::Error;
+use super::{excel_len, Error, MAX_CELL_TEXT};
 
-/// Excel's limits.
+/// Excel's limits, and the hyperlink one in UTF-16 units (see [`super::MAX_CELL_TEXT`]).
 const ROW_MAX: u32 = 1_048_576;
 const COL_MAX: u16 = 16_384;
-const MAX_TEXT_UTF16: usize = 32_767;
 const MAX_URL_UTF16: usize = 2_080;
 
 /// Calibri 11's digit width and column padding, in pixels: Excel's column unit.
@@ -367,7 +366,8 @@ impl SheetWriter<'_> {
                 None => Ok(()),
             };
         }
-        if text.len() > MAX_TEXT_UTF16 && text.encode_utf16().count() > MAX_TEXT_UTF16 {
+        // The byte length bounds the UTF-16 length from above: most texts are never counted.
+        if text.len() > MAX_CELL_TEXT && excel_len(text) > MAX_CELL_TEXT {
             return Err(Error::TextTooLong {
                 sheet: self.sheet.name,
                 cell: self.cell_name(col),
@@ -402,9 +402,7 @@ impl SheetWriter<'_> {
             super::oracle::Op::Link(col, url.to_string(), text.to_string(), style)
         });
         let (target, anchor) = url.split_once('#').unwrap_or((url, ""));
-        if target.encode_utf16().count() > MAX_URL_UTF16
-            || anchor.encode_utf16().count() > MAX_URL_UTF16
-        {
+        if excel_len(target) > MAX_URL_UTF16 || excel_len(anchor) > MAX_URL_UTF16 {
             return Err(Error::UrlTooLong {
                 sheet: self.sheet.name,
                 cell: self.cell_name(col),
