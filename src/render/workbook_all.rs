@@ -6,7 +6,6 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::{Responsibility, Tri};
-use crate::render::text::is_web_url;
 use crate::resolve::{Doc, FeatureDoc, PROFILE_DESCRIPTIONS};
 
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
@@ -74,13 +73,10 @@ fn feature_summary_sheet(sheet: &mut SheetWriter<'_>, docs: &[&Doc]) -> Result<(
             for (c, value) in cells.iter().enumerate() {
                 let c16 = c as u16;
                 match &row.reference_url {
-                    Some(url)
-                        if c == REFERENCE_COLUMN + 1
-                            && is_web_url(url)
-                            && links < MAX_LINKS_PER_SHEET =>
-                    {
-                        links += 1;
-                        write_link(sheet, c16, url, value)?;
+                    Some(url) if c == REFERENCE_COLUMN + 1 && links < MAX_LINKS_PER_SHEET => {
+                        if write_link(sheet, c16, url, value)? {
+                            links += 1;
+                        }
                     }
                     _ => sheet.text(c16, value, None)?,
                 }

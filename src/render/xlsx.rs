@@ -217,7 +217,9 @@ fn write_table<'a>(
         fit_row(sheet, r, widths, row.iter().map(|cell| &*cell.text))?;
         for (c, cell) in (0u16..).zip(&row) {
             match cell.link {
-                Some(url) => write_link(sheet, c, url, &cell.text)?,
+                Some(url) => {
+                    write_link(sheet, c, url, &cell.text)?;
+                }
                 None => sheet.text(c, &cell.text, None)?,
             }
         }
@@ -363,16 +365,19 @@ impl Wrap {
 }
 
 /// A hyperlink cell, or plain text when Excel would refuse the URL (too long, odd scheme).
+/// Returns whether it is a hyperlink.
 pub(super) fn write_link(
     sheet: &mut SheetWriter<'_>,
     col: u16,
     url: &str,
     text: &str,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     if is_web_url(url) && url.len() < 2000 {
-        sheet.link(col, url, text, Style::Link)
+        sheet.link(col, url, text, Style::Link)?;
+        Ok(true)
     } else {
-        sheet.text(col, text, None)
+        sheet.text(col, text, None)?;
+        Ok(false)
     }
 }
 
