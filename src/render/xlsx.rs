@@ -262,8 +262,22 @@ pub(super) fn fit_row<'s>(
         .map(|(text, width)| wrapped_lines(text, *width))
         .max()
         .unwrap_or(1);
-    sheet.row(row, 15.0 * lines as f64 + 2.0)
+    sheet.row(row, row_height(lines))
 }
+
+/// The most lines a row is made high for. Excel's tallest row is 409 points; a file that
+/// asks for more gets rows that Excel cannot show as written (and that no one could set
+/// in Excel itself), so a longer text scrolls inside its cell instead.
+const MAX_LINES: usize = 27;
+
+fn row_height(lines: usize) -> f64 {
+    15.0 * lines as f64 + 2.0
+}
+
+const _: () = assert!(
+    15 * MAX_LINES + 2 <= 409,
+    "rows stay within Excel's 409 points"
+);
 
 /// Lines a text takes in a column of `width` characters, wrapping at spaces.
 ///
@@ -358,9 +372,8 @@ impl Wrap {
         (self.lines, self.used) = (1, 0);
     }
 
-    /// At most 40 lines: a taller row helps no reader.
     fn lines(&self) -> usize {
-        (self.total + self.lines).min(40)
+        (self.total + self.lines).min(MAX_LINES)
     }
 }
 
@@ -391,7 +404,8 @@ mod tests {
         assert_eq!(wrapped_lines("short", 10.0), 1);
         assert_eq!(wrapped_lines("aaaa bbbb cccc dddd", 10.0), 2);
         assert_eq!(wrapped_lines("a\nb\nc", 50.0), 3);
-        assert!(wrapped_lines(&"word ".repeat(10_000), 10.0) <= 40);
+        assert_eq!(wrapped_lines(&"word ".repeat(10_000), 10.0), MAX_LINES);
+        assert!(row_height(wrapped_lines(&"a\n".repeat(1_000), 80.0)) <= 409.0);
         assert_eq!(wrapped_lines("éééé ü", 5.0), 2);
     }
 
@@ -414,7 +428,7 @@ mod tests {
                 lines
             })
             .sum::<usize>()
-            .min(40)
+            .min(MAX_LINES)
     }
 
     proptest::proptest! {

@@ -208,6 +208,10 @@ fn every_row_is_as_high_as_its_wrapped_text() {
         );
         for ((r, height), row) in heights.iter().zip(&cells) {
             assert!(*height >= 15.0, "{name} row {r} has no height: {height}");
+            assert!(
+                *height <= 409.0,
+                "{name} row {r} is over Excel's 409 points: {height}"
+            );
             // Microsoft's longest texts (hundreds of characters) need several lines.
             let longest = row.iter().map(|c| c.chars().count()).max().unwrap_or(0);
             if longest > 400 {
