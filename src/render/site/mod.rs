@@ -170,3 +170,23 @@ fn template_error(name: &str, e: &tera::Error) -> Error {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Values reach the pages through tera's autoescape, in text and in attributes of
+    /// either quote; tera's `fast` feature swaps in another escaper, so the escapes are
+    /// pinned here.
+    #[test]
+    fn template_values_are_escaped_for_text_and_both_quotes() {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("t.html", "<a title='{{ v }}' href=\"{{ v }}\">{{ v }}</a>")
+            .unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("v", "<b>'\"&é");
+        let escaped = "&lt;b&gt;&#39;&quot;&amp;é";
+        assert_eq!(
+            tera.render("t.html", &ctx).unwrap(),
+            format!("<a title='{escaped}' href=\"{escaped}\">{escaped}</a>")
+        );
+    }
+}
