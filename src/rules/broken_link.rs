@@ -349,11 +349,11 @@ struct Attributes {
 
 impl Attributes {
     /// One pass from `="` to `="` (a `memchr` for `=`): three searches for whole
-    /// attribute names took 5% of a build.
+    /// attribute names took 5% of a build, and `str::find` a char 1%.
     fn read(html: &str) -> Attributes {
         let mut found = Attributes::default();
         let mut at = 0;
-        while let Some(i) = html[at..].find('=') {
+        while let Some(i) = memchr::memchr(b'=', &html.as_bytes()[at..]) {
             let equals = at + i;
             at = equals + 1;
             if !html[at..].starts_with('"') {
@@ -370,7 +370,7 @@ impl Attributes {
                 continue;
             };
             let start = at + 1;
-            let Some(len) = html[start..].find('"') else {
+            let Some(len) = memchr::memchr(b'"', &html.as_bytes()[start..]) else {
                 break;
             };
             let value = &html[start..start + len];
