@@ -295,10 +295,8 @@ pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let bytes = text.as_bytes();
     // Characters before the current block, and before the current word.
     let (mut chars, mut word_start) = (0, 0);
-    let mut read_block = |block: &[u8]| {
-        let mut padded = [b'x'; 8];
-        padded[..block.len()].copy_from_slice(block);
-        let v = u64::from_le_bytes(padded);
+    // `v` is `block` read as a little-endian word, padded with letters.
+    let mut read_block = |v: u64, block: &[u8]| {
         // The high bit of each byte that is 10xxxxxx.
         let continuation = v & !(v << 1) & HIGH_BITS;
         let mut separators = zero_bytes(v ^ repeat(b' ')) | zero_bytes(v ^ repeat(b'\n'));
@@ -319,9 +317,15 @@ pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let blocks = bytes.chunks_exact(8);
     let rest = blocks.remainder();
     for block in blocks {
-        read_block(block);
+        // A whole block is read as it is: padding it as well called memcpy for each one.
+        read_block(
+            u64::from_le_bytes(block.try_into().unwrap_or([b'x'; 8])),
+            block,
+        );
     }
-    read_block(rest);
+    let mut padded = [b'x'; 8];
+    padded[..rest.len()].copy_from_slice(rest);
+    read_block(u64::from_le_bytes(padded), rest);
     wrap.word(chars - word_start);
     wrap.lines()
 }
