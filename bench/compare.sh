@@ -213,9 +213,8 @@ for size in "$small" "$big"; do
   else
     tag=big n=$big_runs mdbook_n=$mdbook_big_runs warm=0
   fi
-  # --cap-lints warn: the baseline pages still link the downloads that are turned off.
   builds+=("build-$tag" "$size" "$n" "$warm" "$cb" --root "$work/c$size" build ";")
-  builds+=("site-$tag" "$size" "$n" "$warm" "$cb" --root "$work/c$size-site" build --cap-lints warn ";")
+  builds+=("site-$tag" "$size" "$n" "$warm" "$cb" --root "$work/c$size-site" build ";")
   [ -z "$mdbook" ] || builds+=("mdbook-$tag" "$size" "$mdbook_n" "$warm" "$mdbook" build "$work/mdbook-$size" ";")
   [ -z "$hugo" ] || builds+=("hugo-$tag" "$size" "$n" 1 "$hugo" --source "$work/hugo-$size" --quiet ";")
 done
@@ -340,9 +339,8 @@ w("Median, min and max are wall-clock times. CPU is user plus system time, the m
   "Load is the 1-minute load average when the measurement started.")
 w("")
 w("\"Site only\" is the same book with `markdown`, `xlsx`, `csv` and `json` turned off in "
-  "`[output]` of book.toml: the HTML pages alone, which is what mdBook and Hugo make. It "
-  "builds with `--cap-lints warn` because the baseline pages still link the turned-off "
-  "downloads (`broken-link` errors otherwise). The targets are set on all outputs.")
+  "`[output]` of book.toml: the HTML pages alone, which is what mdBook and Hugo make (its "
+  "pages link no downloads). The targets are set on all outputs.")
 w("")
 w("The serve rows time the save to the first `reload` event that lists the edited page "
   "(serve publishes the edited baseline's page with the previous shared pages first, then "
