@@ -29,6 +29,7 @@ pub mod stream;
 #[cfg(test)]
 mod test_support;
 pub mod theme;
+pub mod yaml_fast;
 pub mod yaml_write;
 
 use std::path::PathBuf;

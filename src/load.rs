@@ -295,7 +295,21 @@ fn load_with(root: &Path, cache: &mut ParseCache, keep: bool) -> Result<LoadResu
     Ok(LoadResult { book, diagnostics })
 }
 
-/// Parses one YAML document of type `T` from text already registered in `sources`.
+/// How serde-saphyr reads a book's files: `yes` is no boolean, and a budget bounds the
+/// work an alias bomb or a deep document can cause.
+pub(crate) fn saphyr_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_nodes: 1_000_000,
+        },
+    }
+}
+
+/// Parses one YAML document of type `T` from text already registered in `sources`: with
+/// the fast reader where it can, else with serde-saphyr, whose errors become diagnostics.
 pub fn parse_yaml<T: DeserializeOwned>(
     sources: &Sources,
     file: FileId,
@@ -303,15 +317,10 @@ pub fn parse_yaml<T: DeserializeOwned>(
     let source = sources.get(file);
     let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
     let bom = source.text.len() - text.len();
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        with_snippet: false,
-        budget: serde_saphyr::budget! {
-            max_depth: 64,
-            max_nodes: 1_000_000,
-        },
-    };
-    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
+    if let Some(value) = crate::yaml_fast::from_str::<T>(text) {
+        return Ok(value);
+    }
+    serde_saphyr::from_str_with_options::<T>(text, saphyr_options()).map_err(|e| {
         let e = e.without_snippet();
         let span = match e.location() {
             Some(loc) => match loc.span().byte_offset() {

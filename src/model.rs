@@ -33,6 +33,14 @@ impl<T> std::ops::Deref for Spanned<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            // The fast reader (crate::yaml_fast), which hands over the span directly.
+            return deserializer.deserialize_tuple_struct(
+                crate::yaml_fast::SPANNED,
+                3,
+                FastSpanned(std::marker::PhantomData),
+            );
+        }
         let inner = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
         let span = inner.referenced.span();
         let span = match (span.byte_offset(), span.byte_len()) {
@@ -44,6 +52,25 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
             value: inner.value,
             span,
         })
+    }
+}
+
+/// `Spanned` from the fast reader: start, end, value.
+struct FastSpanned<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for FastSpanned<T> {
+    type Value = Spanned<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a scalar with its span")
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Spanned<T>, A::Error> {
+        let missing = || de::Error::invalid_length(0, &"start, end and value");
+        let start: usize = seq.next_element()?.ok_or_else(missing)?;
+        let end: usize = seq.next_element()?.ok_or_else(missing)?;
+        let value: T = seq.next_element()?.ok_or_else(missing)?;
+        Ok(Spanned::new(value, Span::new(start, end)))
     }
 }
 
