@@ -1,8 +1,9 @@
 //! The subset of YAML that the fast reader takes: block mappings with simple keys, block
 //! sequences (also at their key's indent), one-line plain, single- and double-quoted
-//! scalars, flow sequences of such scalars, and comments. Anything else (block scalars,
-//! multi-line scalars, flow mappings, anchors, tags, documents markers, tabs, CR, control
-//! characters, empty values) gives `None`, and serde-saphyr reads the file instead.
+//! scalars, literal and folded block scalars, flow sequences of one-line scalars, and
+//! comments; LF or CRLF line breaks. Anything else (multi-line plain and quoted scalars,
+//! flow mappings, anchors, tags, document markers, tabs, control characters, empty values,
+//! and the rarer forms of block scalars) gives `None`, and serde-saphyr reads the file.
 
 use std::borrow::Cow;
 
@@ -32,7 +33,7 @@ struct Line {
     /// Offset of the first byte that is not a space; after `- ` for a sequence item whose
     /// content is on the same line.
     start: usize,
-    /// Offset of the `\n` (or the end of the text).
+    /// Offset of the line break (or the end of the text).
     end: usize,
     /// `start - begin`: the column of the content.
     indent: usize,
@@ -66,7 +67,8 @@ fn has_unusual_bytes(bytes: &[u8]) -> bool {
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            if (b < 0x20 && b != b'\n') || b == 0x7f {
+            let crlf = b == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+            if (b < 0x20 && b != b'\n' && !crlf) || b == 0x7f {
                 return true;
             }
             i += 1;
@@ -92,7 +94,8 @@ fn lines(src: &str) -> Option<Vec<Line>> {
     let mut lines = Vec::with_capacity(bytes.len() / 40);
     let mut begin = 0;
     while begin < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[begin..]).map_or(bytes.len(), |n| begin + n);
+        let next = memchr::memchr(b'\n', &bytes[begin..]).map_or(bytes.len(), |n| begin + n);
+        let end = content_end(bytes, begin, next);
         let start = begin + bytes[begin..end].iter().take_while(|&&b| b == b' ').count();
         if start < end {
             let content = &bytes[start..end];
@@ -112,9 +115,18 @@ fn lines(src: &str) -> Option<Vec<Line>> {
                 comment: content[0] == b'#',
             });
         }
-        begin = end + 1;
+        begin = next + 1;
     }
     Some(lines)
+}
+
+/// The end of a line's text: before its `\n` at `next`, and before a CR that precedes it.
+fn content_end(bytes: &[u8], begin: usize, next: usize) -> usize {
+    if next > begin && bytes[next - 1] == b'\r' {
+        next - 1
+    } else {
+        next
+    }
 }
 
 struct Parser<'a> {
@@ -212,6 +224,8 @@ impl<'a> Parser<'a> {
                 if self.is_item(inner) || self.key_end(inner).is_some() {
                     self.lines[self.at] = inner;
                     self.node(Some(indent), depth + 1)?
+                } else if matches!(bytes[content], b'|' | b'>') {
+                    self.block_scalar(indent, content, line.end)?
                 } else {
                     let value = self.inline(content, line.end)?;
                     self.at += 1;
@@ -254,6 +268,8 @@ impl<'a> Parser<'a> {
                     // An empty value is null, which serde-saphyr resolves.
                     _ => return None,
                 }
+            } else if matches!(bytes[value_start], b'|' | b'>') {
+                self.block_scalar(indent, value_start, line.end)?
             } else {
                 let value = self.inline(value_start, line.end)?;
                 self.at += 1;
@@ -263,6 +279,100 @@ impl<'a> Parser<'a> {
             entries.push((key, value));
         }
         (!entries.is_empty()).then_some(Node::Map(entries))
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar whose header is at `header`, inside a
+    /// collection at `parent`'s indent, with clip, strip (`-`) or keep (`+`) chomping. Left
+    /// to serde-saphyr: an indentation indicator, blank lines before the first line of text,
+    /// blank lines with more spaces than the text's indent, more indented lines of a folded
+    /// scalar, and a last line without a line break.
+    fn block_scalar(&mut self, parent: usize, header: usize, end: usize) -> Option<Node<'a>> {
+        let bytes = self.bytes();
+        let folded = bytes[header] == b'>';
+        let mut i = header + 1;
+        let chomp = match bytes.get(i) {
+            Some(&c @ (b'-' | b'+')) if i < end => {
+                i += 1;
+                c
+            }
+            _ => b' ',
+        };
+        comment_or_end(bytes, i, end)?;
+        // The lines of text, `None` for a blank one, up to the first less indented line.
+        let mut texts: Vec<Option<(usize, usize)>> = Vec::new();
+        let mut indent = None;
+        let mut begin = memchr::memchr(b'\n', &bytes[end..]).map(|n| end + n + 1)?;
+        let block_end = loop {
+            if begin >= bytes.len() {
+                break bytes.len();
+            }
+            let next = memchr::memchr(b'\n', &bytes[begin..]).map_or(bytes.len(), |n| begin + n);
+            let stop = content_end(bytes, begin, next);
+            let spaces = bytes[begin..stop]
+                .iter()
+                .take_while(|&&b| b == b' ')
+                .count();
+            if begin + spaces == stop {
+                if indent.is_none_or(|indent| spaces > indent) {
+                    return None;
+                }
+                texts.push(None);
+            } else {
+                let indent = *indent.get_or_insert(spaces);
+                if spaces < indent || spaces <= parent {
+                    // serde-saphyr's span ends where the next token starts.
+                    break begin + spaces;
+                }
+                if (folded && spaces > indent) || next == bytes.len() {
+                    return None;
+                }
+                texts.push(Some((begin + indent, stop)));
+            }
+            begin = next + 1;
+        };
+        let indent = indent?;
+        if indent <= parent {
+            return None;
+        }
+        let trailing = texts.iter().rev().take_while(|t| t.is_none()).count();
+        let lines = &texts[..texts.len() - trailing];
+        let mut text = String::new();
+        let mut blanks = 0;
+        for (n, line) in lines.iter().enumerate() {
+            match line {
+                None => blanks += 1,
+                Some((from, to)) => {
+                    if n > 0 {
+                        if folded {
+                            if blanks == 0 {
+                                text.push(' ');
+                            }
+                            text.extend(std::iter::repeat_n('\n', blanks));
+                        } else {
+                            text.extend(std::iter::repeat_n('\n', blanks + 1));
+                        }
+                    }
+                    blanks = 0;
+                    text.push_str(&self.src[*from..*to]);
+                }
+            }
+        }
+        match chomp {
+            b'-' => {}
+            b'+' => text.extend(std::iter::repeat_n('\n', 1 + trailing)),
+            _ => text.push('\n'),
+        }
+        let start = lines.first().copied().flatten()?.0;
+        while self.lines.get(self.at).is_some_and(|l| l.start < block_end) {
+            self.at += 1;
+        }
+        self.count()?;
+        Some(Node::Scalar(Scalar {
+            text: Cow::Owned(text),
+            plain: false,
+            start,
+            end: block_end,
+        }))
     }
 
     /// After a value on its key's or item's line: a more indented line below would continue
