@@ -8,6 +8,7 @@
 //! comes, and writes the same bytes as rust_xlsxwriter does for the same calls: the tests
 //! replay every workbook of the fixtures on rust_xlsxwriter and compare the files.
 
+mod container;
 mod sheet;
 mod strings;
 mod styles;
@@ -16,14 +17,11 @@ mod styles;
 pub(crate) mod oracle;
 
 use std::fmt::Write as _;
-use std::io::{Cursor, Write};
-
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
 
 pub use sheet::{column_name, SheetWriter};
 pub use styles::Style;
 
+use container::Container;
 use sheet::Sheet;
 use strings::{escape_attribute, escape_content, SharedStrings};
 use styles::Styles;
@@ -62,8 +60,6 @@ pub enum Error {
     NoRow { sheet: &'static str },
     #[error("the creation time {0} is outside Excel's years 1900 to 9999")]
     Timestamp(i64),
-    #[error("cannot write the zip container: {0}")]
-    Zip(#[from] zip::result::ZipError),
     #[error("cannot write the zip container: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -139,50 +135,38 @@ impl Workbook {
             self.active = 0;
         }
         self.sheets[self.active].selected = true;
-        let mut zip = ZipWriter::new_stream(Cursor::new(Vec::new()));
-        let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(i64::from(self.zip_level)))
-            .unix_permissions(0o600)
-            .last_modified_time(DateTime::default())
-            .large_file(false);
-        let part = |zip: &mut ZipWriter<_>, name: &str, xml: &str| -> Result<(), Error> {
-            zip.start_file(name, options)?;
-            zip.write_all(xml.as_bytes())?;
-            Ok(())
-        };
+        // A baseline's workbook is about 30 KB.
+        let mut zip = Container::new(self.zip_level, 48 * 1024);
         let defined_names = self.defined_names();
-        part(&mut zip, "[Content_Types].xml", &self.content_types())?;
-        part(&mut zip, "_rels/.rels", ROOT_RELATIONSHIPS)?;
-        part(
-            &mut zip,
+        // The parts before the sheets are the same in every workbook of a kind.
+        zip.shared_part("[Content_Types].xml", self.content_types().as_bytes())?;
+        zip.shared_part("_rels/.rels", ROOT_RELATIONSHIPS.as_bytes())?;
+        zip.shared_part(
             "xl/_rels/workbook.xml.rels",
-            &self.workbook_relationships(),
+            self.workbook_relationships().as_bytes(),
         )?;
-        part(&mut zip, "xl/theme/theme1.xml", THEME)?;
-        part(&mut zip, "xl/styles.xml", &self.styles.xml())?;
-        part(
-            &mut zip,
+        zip.shared_part("xl/theme/theme1.xml", THEME.as_bytes())?;
+        zip.shared_part("xl/styles.xml", self.styles.xml().as_bytes())?;
+        zip.part(
             "xl/workbook.xml",
-            &self.workbook_xml(&defined_names),
+            self.workbook_xml(&defined_names).as_bytes(),
         )?;
         for (n, sheet) in (1..).zip(&mut self.sheets) {
-            part(
-                &mut zip,
+            zip.part(
                 &format!("xl/worksheets/sheet{n}.xml"),
-                sheet.xml(),
+                sheet.xml().as_bytes(),
             )?;
             if sheet.has_hyperlinks() {
                 let name = format!("xl/worksheets/_rels/sheet{n}.xml.rels");
-                part(&mut zip, &name, &sheet.relationships_xml())?;
+                zip.part(&name, sheet.relationships_xml().as_bytes())?;
             }
         }
         if !self.strings.is_empty() {
-            part(&mut zip, "xl/sharedStrings.xml", self.strings.xml())?;
+            zip.part("xl/sharedStrings.xml", self.strings.xml().as_bytes())?;
         }
-        part(&mut zip, "docProps/core.xml", &self.core_xml(&created))?;
-        part(&mut zip, "docProps/app.xml", &self.app_xml(&defined_names))?;
-        Ok(zip.finish()?.into_inner().into_inner())
+        zip.part("docProps/core.xml", self.core_xml(&created).as_bytes())?;
+        zip.shared_part("docProps/app.xml", self.app_xml(&defined_names).as_bytes())?;
+        zip.finish()
     }
 
     fn content_types(&self) -> String {
@@ -436,6 +420,8 @@ fn w3c_datetime(timestamp: i64) -> Result<String, Error> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use super::sheet::cell_name;
     use super::*;
 

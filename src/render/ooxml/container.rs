@@ -1,0 +1,286 @@
+//! The zip container of a workbook, byte for byte as zip 9's streaming writer makes it for
+//! rust_xlsxwriter (the oracle test holds it to that): each part deflated, sizes and CRC
+//! in a data descriptor after it, fixed 1980-01-01 times, Unix mode 0600.
+//!
+//! Why not the zip crate: it makes a new deflate state for every part, and zlib-rs zeroes
+//! its 128 KB hash table twice in doing so, for parts of 1 to 20 KB; that was a tenth of a
+//! workbook's time. Here each thread keeps one state and resets it. And the parts that are
+//! the same in every workbook (theme, relationships, styles, content types, app
+//! properties) are deflated once per process and copied after:
+//! [`Container::shared_part`].
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
+
+use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+
+use super::Error;
+
+const LOCAL_HEADER: u32 = 0x0403_4b50;
+const DATA_DESCRIPTOR: u32 = 0x0807_4b50;
+const CENTRAL_HEADER: u32 = 0x0201_4b50;
+const END_OF_CENTRAL_DIRECTORY: u32 = 0x0605_4b50;
+/// Deflate needs version 2.0; "made by" says Unix (3) and 2.0.
+const VERSION_NEEDED: u16 = 20;
+const VERSION_MADE_BY: u16 = 0x0314;
+/// Bit 3: sizes and CRC follow the data.
+const FLAGS: u16 = 0x0008;
+const DEFLATED: u16 = 8;
+/// 1980-01-01 00:00 in MS-DOS form.
+const DOS_TIME: u16 = 0;
+const DOS_DATE: u16 = 0x0021;
+/// A regular file, mode 0600, in the high half.
+const EXTERNAL_ATTRIBUTES: u32 = 0o100_600 << 16;
+/// Shared parts kept per process; beyond this, parts are deflated each time.
+const MAX_SHARED: usize = 64;
+
+/// A part as it is stored: deflated, with the checksum and size of its text.
+struct Deflated {
+    crc: u32,
+    size: u32,
+    data: Vec<u8>,
+}
+
+/// A part deflated once for every workbook that has it: level, name, text.
+struct Shared {
+    level: u8,
+    name: Box<str>,
+    text: Box<[u8]>,
+    deflated: Arc<Deflated>,
+}
+
+static SHARED: Mutex<Vec<Shared>> = Mutex::new(Vec::new());
+
+struct Entry {
+    name: Box<str>,
+    offset: u32,
+    crc: u32,
+    compressed: u32,
+    size: u32,
+}
+
+/// A zip file being written in memory.
+pub(super) struct Container {
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+    level: u8,
+}
+
+impl Container {
+    pub fn new(level: u8, capacity: usize) -> Self {
+        Container {
+            bytes: Vec::with_capacity(capacity),
+            entries: Vec::new(),
+            level,
+        }
+    }
+
+    /// Adds a part, deflated now.
+    pub fn part(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
+        let offset = self.local_header(name)?;
+        let start = self.bytes.len();
+        let crc = deflate(self.level, text, &mut self.bytes)?;
+        let compressed = u32::try_from(self.bytes.len() - start).map_err(|_| too_large())?;
+        let size = u32::try_from(text.len()).map_err(|_| too_large())?;
+        self.finish_entry(name, offset, crc, compressed, size)
+    }
+
+    /// Adds a part that many workbooks have with the same text: deflated the first time,
+    /// copied after.
+    pub fn shared_part(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
+        let level = self.level;
+        let found = SHARED.lock().ok().and_then(|shared| {
+            shared
+                .iter()
+                .find(|s| s.level == level && *s.name == *name && *s.text == *text)
+                .map(|s| Arc::clone(&s.deflated))
+        });
+        let deflated = match found {
+            Some(deflated) => deflated,
+            None => {
+                let mut data = Vec::new();
+                let crc = deflate(level, text, &mut data)?;
+                let size = u32::try_from(text.len()).map_err(|_| too_large())?;
+                let deflated = Arc::new(Deflated { crc, size, data });
+                if let Ok(mut shared) = SHARED.lock() {
+                    if shared.len() < MAX_SHARED {
+                        shared.push(Shared {
+                            level,
+                            name: name.into(),
+                            text: text.into(),
+                            deflated: Arc::clone(&deflated),
+                        });
+                    }
+                }
+                deflated
+            }
+        };
+        let offset = self.local_header(name)?;
+        self.bytes.extend_from_slice(&deflated.data);
+        let compressed = u32::try_from(deflated.data.len()).map_err(|_| too_large())?;
+        self.finish_entry(name, offset, deflated.crc, compressed, deflated.size)
+    }
+
+    /// The zip file: the central directory after the parts.
+    pub fn finish(mut self) -> Result<Vec<u8>, Error> {
+        let directory = u32::try_from(self.bytes.len()).map_err(|_| too_large())?;
+        let count = u16::try_from(self.entries.len()).map_err(|_| too_large())?;
+        for entry in &self.entries {
+            let out = &mut self.bytes;
+            put32(out, CENTRAL_HEADER);
+            put16(out, VERSION_MADE_BY);
+            put16(out, VERSION_NEEDED);
+            put16(out, FLAGS);
+            put16(out, DEFLATED);
+            put16(out, DOS_TIME);
+            put16(out, DOS_DATE);
+            put32(out, entry.crc);
+            put32(out, entry.compressed);
+            put32(out, entry.size);
+            put16(out, name_len(&entry.name)?);
+            put16(out, 0); // extra field
+            put16(out, 0); // comment
+            put16(out, 0); // disk
+            put16(out, 0); // internal attributes
+            put32(out, EXTERNAL_ATTRIBUTES);
+            put32(out, entry.offset);
+            out.extend_from_slice(entry.name.as_bytes());
+        }
+        let size = u32::try_from(self.bytes.len()).map_err(|_| too_large())? - directory;
+        let out = &mut self.bytes;
+        put32(out, END_OF_CENTRAL_DIRECTORY);
+        put16(out, 0); // this disk
+        put16(out, 0); // the directory's disk
+        put16(out, count);
+        put16(out, count);
+        put32(out, size);
+        put32(out, directory);
+        put16(out, 0); // comment
+        Ok(self.bytes)
+    }
+
+    fn local_header(&mut self, name: &str) -> Result<u32, Error> {
+        let offset = u32::try_from(self.bytes.len()).map_err(|_| too_large())?;
+        let out = &mut self.bytes;
+        put32(out, LOCAL_HEADER);
+        put16(out, VERSION_NEEDED);
+        put16(out, FLAGS);
+        put16(out, DEFLATED);
+        put16(out, DOS_TIME);
+        put16(out, DOS_DATE);
+        // CRC and sizes are in the data descriptor.
+        put32(out, 0);
+        put32(out, 0);
+        put32(out, 0);
+        put16(out, name_len(name)?);
+        put16(out, 0);
+        out.extend_from_slice(name.as_bytes());
+        Ok(offset)
+    }
+
+    fn finish_entry(
+        &mut self,
+        name: &str,
+        offset: u32,
+        crc: u32,
+        compressed: u32,
+        size: u32,
+    ) -> Result<(), Error> {
+        let out = &mut self.bytes;
+        put32(out, DATA_DESCRIPTOR);
+        put32(out, crc);
+        put32(out, compressed);
+        put32(out, size);
+        self.entries.push(Entry {
+            name: name.into(),
+            offset,
+            crc,
+            compressed,
+            size,
+        });
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// The thread's deflate state and its level, reset for each part.
+    static STATE: RefCell<Option<(u8, Compress)>> = const { RefCell::new(None) };
+}
+
+/// Deflates `text` onto `out` with the thread's state and gives its CRC-32.
+fn deflate(level: u8, text: &[u8], out: &mut Vec<u8>) -> Result<u32, Error> {
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        let (at, compress) = state.get_or_insert_with(|| (level, new_state(level)));
+        if *at != level {
+            (*at, *compress) = (level, new_state(level));
+        }
+        deflate_with(compress, text, out)
+    })
+}
+
+fn new_state(level: u8) -> Compress {
+    // Raw deflate (no zlib header), as zip stores it.
+    Compress::new(Compression::new(u32::from(level)), false)
+}
+
+/// The input goes in without flushing and then the stream is finished, as zip's writer
+/// does it: deflate's blocks, and so its bytes, depend on when it is told the input has
+/// ended.
+fn deflate_with(compress: &mut Compress, text: &[u8], out: &mut Vec<u8>) -> Result<u32, Error> {
+    compress.reset();
+    let mut crc = Crc::new();
+    crc.update(text);
+    let start_in = compress.total_in();
+    // Workbook XML deflates to a third or less; the loops grow `out` when it does not.
+    out.reserve(text.len() / 2 + 64);
+    loop {
+        let consumed = usize::try_from(compress.total_in() - start_in).unwrap_or(usize::MAX);
+        let Some(rest) = text.get(consumed..) else {
+            return Err(deflate_error());
+        };
+        if rest.is_empty() {
+            break;
+        }
+        if out.capacity() - out.len() < 64 {
+            out.reserve(rest.len() / 2 + 64);
+        }
+        compress
+            .compress_vec(rest, out, FlushCompress::None)
+            .map_err(|_| deflate_error())?;
+    }
+    loop {
+        if out.capacity() - out.len() < 64 {
+            out.reserve(4096);
+        }
+        match compress
+            .compress_vec(&[], out, FlushCompress::Finish)
+            .map_err(|_| deflate_error())?
+        {
+            Status::StreamEnd => return Ok(crc.sum()),
+            Status::Ok | Status::BufError => {}
+        }
+    }
+}
+
+fn put16(out: &mut Vec<u8>, value: u16) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn put32(out: &mut Vec<u8>, value: u32) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn name_len(name: &str) -> Result<u16, Error> {
+    u16::try_from(name.len()).map_err(|_| too_large())
+}
+
+fn too_large() -> Error {
+    Error::Io(std::io::Error::other(
+        "a workbook part is larger than a zip file without ZIP64 can hold (4 GiB)",
+    ))
+}
+
+fn deflate_error() -> Error {
+    Error::Io(std::io::Error::other("deflate failed"))
+}
