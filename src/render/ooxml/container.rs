@@ -12,7 +12,7 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
-use flate2::{Compress, Compression, Crc, FlushCompress, Status};
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 use super::Error;
 
@@ -229,8 +229,7 @@ fn new_state(level: u8) -> Compress {
 /// ended.
 fn deflate_with(compress: &mut Compress, text: &[u8], out: &mut Vec<u8>) -> Result<u32, Error> {
     compress.reset();
-    let mut crc = Crc::new();
-    crc.update(text);
+    let crc = crc32fast::hash(text);
     let start_in = compress.total_in();
     // Workbook XML deflates to a third or less; the loops grow `out` when it does not.
     out.reserve(text.len() / 2 + 64);
@@ -257,7 +256,7 @@ fn deflate_with(compress: &mut Compress, text: &[u8], out: &mut Vec<u8>) -> Resu
             .compress_vec(&[], out, FlushCompress::Finish)
             .map_err(|_| deflate_error())?
         {
-            Status::StreamEnd => return Ok(crc.sum()),
+            Status::StreamEnd => return Ok(crc),
             Status::Ok | Status::BufError => {}
         }
     }
