@@ -315,8 +315,9 @@ pub fn parse_yaml<T: DeserializeOwned>(
     file: FileId,
 ) -> Result<T, Box<Diagnostic>> {
     let source = sources.get(file);
-    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
-    let bom = source.text.len() - text.len();
+    // Both readers skip a byte-order mark and count offsets from the start of the file, as
+    // diagnostics do.
+    let text = &source.text;
     if let Some(value) = crate::yaml_fast::from_str::<T>(text) {
         return Ok(value);
     }
@@ -325,7 +326,7 @@ pub fn parse_yaml<T: DeserializeOwned>(
         let span = match e.location() {
             Some(loc) => match loc.span().byte_offset() {
                 Some(start) => {
-                    let start = start as usize + bom;
+                    let start = start as usize;
                     let len = loc.span().byte_len().unwrap_or(0) as usize;
                     Span::new(start, start + len)
                 }
@@ -628,6 +629,28 @@ mod tests {
         assert_eq!(b.controls[0].id.value, "NS-1");
         let span = b.controls[0].id.span;
         assert_eq!(&GOOD[span.start..span.end], "NS-1");
+    }
+
+    /// A byte-order mark moves nothing: spans are offsets in the file, errors are where
+    /// they are without it. Through both readers: `GOOD` is in the fast reader's subset,
+    /// an anchor is not, and errors always come from serde-saphyr.
+    #[test]
+    fn a_byte_order_mark_moves_nothing() {
+        for text in [
+            GOOD.to_string(),
+            GOOD.replace("service: X", "service: &s X"),
+        ] {
+            let with_bom = format!("\u{feff}{text}");
+            let b = parse(&with_bom).unwrap();
+            for span in [b.service.span, b.controls[0].id.span] {
+                let found = &with_bom[span.start..span.end];
+                assert!(found == "X" || found == "NS-1", "{found:?}");
+            }
+        }
+        let bad = GOOD.replace("deployable_into_vnet: false", "deployable_into_vnet: yes");
+        assert_eq!(error_at(&format!("\u{feff}{bad}")), error_at(&bad));
+        let bad = GOOD.replace("service: X", "service: [X");
+        assert_eq!(error_at(&format!("\u{feff}{bad}")), error_at(&bad));
     }
 
     #[test]

@@ -48,17 +48,28 @@ impl SourceFile {
         }
     }
 
+    /// Where each line starts; the first after a byte-order mark, which editors do not show.
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
-            std::iter::once(0)
+            let bom = if self.text.starts_with('\u{feff}') {
+                3
+            } else {
+                0
+            };
+            std::iter::once(bom)
                 .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect()
         })
     }
 
-    /// Line and column of a byte offset (clamped into the text, snapped to a char boundary).
+    /// Line and column of a byte offset (clamped into the text after a byte-order mark,
+    /// snapped to a char boundary).
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = self.floor_char_boundary(offset.min(self.text.len()));
+        let offset = offset.clamp(
+            self.line_starts()[0],
+            self.text.len().max(self.line_starts()[0]),
+        );
+        let offset = self.floor_char_boundary(offset);
         let line = self.line_starts().partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts()[line];
         LineCol {
@@ -144,6 +155,16 @@ mod tests {
         assert_eq!(f.line_col(x), LineCol { line: 2, column: 5 });
         assert_eq!(f.offset_of(2, 5), x);
         assert_eq!(f.line_text(2), "né: x");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let f = SourceFile::new("a.yaml".into(), "\u{feff}ab\ncd".into());
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(4), LineCol { line: 1, column: 2 });
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 1 });
+        assert_eq!(f.offset_of(1, 2), 4);
+        assert_eq!(f.line_text(1), "ab");
     }
 
     #[test]

@@ -42,12 +42,14 @@ struct Line {
 
 /// The document as a tree, or `None` if it uses anything outside the subset.
 pub(super) fn document(src: &str) -> Option<Node<'_>> {
-    if has_unusual_bytes(src.as_bytes()) {
+    // A byte-order mark is skipped; offsets stay the file's.
+    let body = if src.starts_with('\u{feff}') { 3 } else { 0 };
+    if has_unusual_bytes(&src.as_bytes()[body..]) {
         return None;
     }
     let mut parser = Parser {
         src,
-        lines: lines(src)?,
+        lines: lines(src, body)?,
         at: 0,
         nodes: 0,
     };
@@ -88,11 +90,11 @@ fn has_unusual_bytes(bytes: &[u8]) -> bool {
     false
 }
 
-/// The non-blank lines. `None` for a document marker or a directive.
-fn lines(src: &str) -> Option<Vec<Line>> {
+/// The non-blank lines from offset `body`. `None` for a document marker or a directive.
+fn lines(src: &str, body: usize) -> Option<Vec<Line>> {
     let bytes = src.as_bytes();
     let mut lines = Vec::with_capacity(bytes.len() / 40);
-    let mut begin = 0;
+    let mut begin = body;
     while begin < bytes.len() {
         let next = memchr::memchr(b'\n', &bytes[begin..]).map_or(bytes.len(), |n| begin + n);
         let end = content_end(bytes, begin, next);

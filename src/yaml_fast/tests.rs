@@ -99,6 +99,8 @@ fn takes_the_plain_subset_and_agrees() {
         "ms:\n- s: |\n    in a sequence\n  b: true\n- s: >-\n    two\n    lines\n",
         "l:\n  - |\n    item\n  - >\n    item\n",
         "s: |\n  last\nb: false",
+        "\u{feff}s: after a byte-order mark\r\nl: [b]\r\n",
+        "\u{feff}l:\n- a\n",
     ];
     for text in taken {
         assert!(
@@ -146,6 +148,7 @@ fn leaves_the_rest_to_serde_saphyr() {
         "s: \"\\x+1\"\n",
         "s: a\u{85}b\n",
         "s: a\u{2028}b\n",
+        "s: a\u{feff}b\n",
         "---\ns: a\n",
         "%YAML 1.2\n---\ns: a\n",
         "s: a\ns: b\n",
