@@ -33,8 +33,10 @@ mod spare;
 /// many (the previous output) costs about half a millisecond each.
 ///
 /// For the same reason the folders are not created anew either: the staging folder is the
-/// previous output's folder tree, emptied of files (the spare folder, see `spare.rs`),
-/// and the folders this build does not use are removed before the swap.
+/// output before the previous one (the spare folder, see `spare.rs`). Its files that hold
+/// the bytes this build makes for their paths stay as they are; the others, and the
+/// folders this build does not use, are removed before the swap. The build never writes
+/// into a file it did not create: those files are hard links to the published output's.
 pub struct Staging {
     out_dir: PathBuf,
     dir: PathBuf,
@@ -42,6 +44,10 @@ pub struct Staging {
     spare: PathBuf,
     /// The folders that came with the spare folder, relative to `dir`.
     reused: HashSet<PathBuf>,
+    /// The files that came with the spare folder, relative to `dir`.
+    kept: HashSet<PathBuf>,
+    /// The files this build wrote or kept, relative to `dir`.
+    produced: Mutex<HashSet<PathBuf>>,
     /// The folders this build writes into, with their parents, relative to `dir`.
     used: Mutex<HashSet<PathBuf>>,
     /// Whether `out_dir` held a previous output to link unchanged files from.
@@ -63,11 +69,11 @@ impl Staging {
         let pid = std::process::id();
         let dir = parent.join(format!(".{name}.tmp-{pid}"));
         let spare = parent.join(format!(".{name}.spare"));
-        let reused = match spare::take(&spare, &dir) {
-            Some(folders) => folders,
+        let taken = match spare::take(&spare, &dir) {
+            Some(taken) => taken,
             None => {
                 std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
-                HashSet::new()
+                spare::Taken::default()
             }
         };
         Ok(Staging {
@@ -76,7 +82,9 @@ impl Staging {
             previous: out_dir.is_dir(),
             dir,
             spare,
-            reused,
+            reused: taken.folders,
+            kept: taken.files,
+            produced: Mutex::default(),
             used: Mutex::default(),
             committed: false,
             files: AtomicUsize::new(0),
@@ -104,10 +112,18 @@ impl Staging {
         }
         for dir in &dirs {
             if !self.reused.contains(*dir) {
+                // A file of the spare where this build has a folder goes.
+                for file in dir.ancestors().filter(|a| self.kept.contains(*a)) {
+                    let _ = std::fs::remove_file(self.dir.join(file));
+                }
                 let dir = self.dir.join(dir);
                 std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
             }
         }
+        self.produced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend(files.iter().map(|f| f.path.clone()));
         let mut groups: Vec<Vec<&OutputFile>> = Vec::new();
         let mut by_bytes: std::collections::HashMap<*const u8, usize> = Default::default();
         for f in files {
@@ -135,23 +151,39 @@ impl Staging {
             return Ok(0);
         };
         let path = self.dir.join(&first.path);
-        let old = self.previous.then(|| self.out_dir.join(&first.path));
-        if !old.is_some_and(|old| same_file_content(&old, &first.bytes) && link(&old, &path)) {
-            self.write_file(first)?;
+        if !self.keep(first) {
+            let old = self.previous.then(|| self.out_dir.join(&first.path));
+            if !old.is_some_and(|old| same_file_content(&old, &first.bytes) && link(&old, &path)) {
+                self.write_file(first)?;
+            }
         }
         for copy in copies {
-            if !link(&path, &self.dir.join(&copy.path)) {
+            if !self.keep(copy) && !link(&path, &self.dir.join(&copy.path)) {
                 self.write_file(copy)?;
             }
         }
         Ok(group.iter().map(|f| f.bytes.len() as u64).sum())
     }
 
+    /// Whether the spare's file at `file`'s path holds its bytes, and stays; one that
+    /// does not is removed, never written into.
+    fn keep(&self, file: &OutputFile) -> bool {
+        if !self.kept.contains(&file.path) {
+            return false;
+        }
+        let path = self.dir.join(&file.path);
+        if same_file_content(&path, &file.bytes) {
+            return true;
+        }
+        let _ = std::fs::remove_file(&path);
+        false
+    }
+
     /// Writes one file, first removing a folder of the spare that is in its way (the
     /// previous output had a folder where this one has a file).
     fn write_file(&self, file: &OutputFile) -> Result<()> {
         let path = self.dir.join(&file.path);
-        let Err(e) = std::fs::write(&path, &file.bytes) else {
+        let Err(e) = write_new(&path, &file.bytes) else {
             return Ok(());
         };
         let spare_in_the_way = path.is_dir() && {
@@ -161,7 +193,19 @@ impl Staging {
         if !spare_in_the_way {
             return Err(Error::write(&path, e));
         }
-        std::fs::write(&path, &file.bytes).map_err(|e| Error::write(&path, e))
+        write_new(&path, &file.bytes).map_err(|e| Error::write(&path, e))
+    }
+
+    /// Removes the spare's files that this build did not produce.
+    fn remove_unproduced_files(&self) {
+        let produced = self
+            .produced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for file in self.kept.iter().filter(|f| !produced.contains(*f)) {
+            // Gone already where a folder of this build replaced it, or its folder goes.
+            let _ = std::fs::remove_file(self.dir.join(file));
+        }
     }
 
     fn used_folders(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
@@ -200,6 +244,7 @@ impl Staging {
 
     /// Swaps the staging folder in as the output folder.
     pub fn commit(mut self) -> Result<()> {
+        self.remove_unproduced_files();
         self.remove_unused_folders()?;
         let (staging, out_dir, retired) = (&self.dir, &self.out_dir, &self.retired);
         if !out_dir.exists() {
@@ -251,6 +296,17 @@ fn same_file_content(path: &Path, bytes: &[u8]) -> bool {
     let regular_of_len = std::fs::symlink_metadata(path)
         .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64);
     regular_of_len && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// Creates `path` with `bytes`; fails where something is there already, so that no file
+/// of the spare (a hard link to a published file) is ever written into.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?
+        .write_all(bytes)
 }
 
 /// Hard-links `from` at `to`; `false` where the file system refuses (the caller writes a
@@ -575,26 +631,72 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn the_previous_outputs_folders_are_reused_and_the_spare_holds_no_file() {
+    fn the_output_before_is_the_spare_and_its_unchanged_files_stay() {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let (out, spare) = (dir.path().join("output"), dir.path().join(".output.spare"));
         let build = files(&["site/a/index.html", "xlsx/a.xlsx", "index.html"]);
+        let listed = [
+            "index.html",
+            "site/",
+            "site/a/",
+            "site/a/index.html",
+            "xlsx/",
+            "xlsx/a.xlsx",
+        ];
         write_atomically(&out, &build).unwrap();
-        assert!(!spare.exists(), "a first build has no previous folders");
+        assert!(!spare.exists(), "a first build has no output before it");
         write_atomically(&out, &build).unwrap();
-        assert_eq!(listing(&spare), ["site/", "site/a/", "xlsx/"]);
-        let spare_folder = std::fs::metadata(spare.join("site/a")).unwrap().ino();
+        let mut with_ignore = vec![".gitignore"];
+        with_ignore.extend(listed);
+        assert_eq!(listing(&spare), with_ignore);
+        assert_eq!(
+            std::fs::read_to_string(spare.join(".gitignore")).unwrap(),
+            "*\n"
+        );
+        let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        let (spare_folder, spare_file) = (
+            ino(&spare.join("site/a")),
+            ino(&spare.join("site/a/index.html")),
+        );
+        // The third build stages into the first one's folder: its folders and its file
+        // with the same bytes are used as they are.
         write_atomically(&out, &build).unwrap();
         assert_eq!(
-            std::fs::metadata(out.join("site/a")).unwrap().ino(),
+            ino(&out.join("site/a")),
             spare_folder,
-            "the folder was created anew"
+            "the folder was made anew"
         );
+        assert_eq!(
+            ino(&out.join("site/a/index.html")),
+            spare_file,
+            "the unchanged file was made anew"
+        );
+        assert_eq!(listing(&out), listed);
+        assert_eq!(listing(&spare), with_ignore);
+        assert_eq!(beside_out(dir.path()), ["output"]);
+
+        // A changed file is a new file: the one in the spare is replaced, never written
+        // into, so the published output it is a link of stays as it is until the swap.
+        let mut changed = build.clone();
+        changed[0] = OutputFile::new("site/a/index.html", "changed");
+        let published = ino(&out.join("site/a/index.html"));
+        write_atomically(&out, &changed).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("site/a/index.html")).unwrap(),
+            "changed"
+        );
+        assert_ne!(ino(&out.join("site/a/index.html")), published);
+        assert_eq!(
+            std::fs::read_to_string(spare.join("site/a/index.html")).unwrap(),
+            "site/a/index.html"
+        );
+        // A file no longer made is gone from the output.
+        write_atomically(&out, &changed[..2]).unwrap();
+        write_atomically(&out, &changed[..2]).unwrap();
         assert_eq!(
             listing(&out),
             [
-                "index.html",
                 "site/",
                 "site/a/",
                 "site/a/index.html",
@@ -602,8 +704,6 @@ mod tests {
                 "xlsx/a.xlsx"
             ]
         );
-        assert_eq!(listing(&spare), ["site/", "site/a/", "xlsx/"]);
-        assert_eq!(beside_out(dir.path()), ["output"]);
     }
 
     #[test]
@@ -626,11 +726,15 @@ mod tests {
         let build = files(&["site/a/index.html"]);
         write_atomically(&out, &build).unwrap();
         write_atomically(&out, &build).unwrap();
-        std::fs::write(spare.join("site/a/stray.html"), "stray").unwrap();
-        std::fs::write(spare.join("site/a/index.html"), "stale").unwrap();
         let outside = dir.path().join("elsewhere");
         std::fs::create_dir(&outside).unwrap();
         std::fs::write(outside.join("keep.txt"), "keep").unwrap();
+        std::fs::write(spare.join("site/a/stray.html"), "stray").unwrap();
+        // Replaced, not written into: the spare's files are links of the published ones.
+        std::fs::remove_file(spare.join("site/a/index.html")).unwrap();
+        std::fs::write(spare.join("site/a/index.html"), "stale").unwrap();
+        std::os::unix::fs::symlink(outside.join("keep.txt"), spare.join("site/a/linked.html"))
+            .unwrap();
         std::os::unix::fs::symlink(&outside, spare.join("site/link")).unwrap();
         write_atomically(&out, &build).unwrap();
         assert_eq!(listing(&out), ["site/", "site/a/", "site/a/index.html"]);
@@ -656,6 +760,25 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join("assets/img")).unwrap(),
             "assets/img"
+        );
+    }
+
+    #[test]
+    fn a_file_of_the_spare_where_a_folder_now_goes_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let before = files(&["assets/img", "index.html"]);
+        write_atomically(&out, &before).unwrap();
+        write_atomically(&out, &before).unwrap();
+        write_atomically(&out, &files(&["assets/img/logo.svg", "index.html"])).unwrap();
+        assert_eq!(
+            listing(&out),
+            [
+                "assets/",
+                "assets/img/",
+                "assets/img/logo.svg",
+                "index.html"
+            ]
         );
     }
 
