@@ -196,16 +196,32 @@ impl Staging {
         write_new(&path, &file.bytes).map_err(|e| Error::write(&path, e))
     }
 
-    /// Removes the spare's files that this build did not produce.
-    fn remove_unproduced_files(&self) {
+    /// Removes the spare's files that this build did not produce: one that stayed would be
+    /// published, so failing to remove it fails the build.
+    fn remove_unproduced_files(&self) -> Result<()> {
         let produced = self
             .produced
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         for file in self.kept.iter().filter(|f| !produced.contains(*f)) {
-            // Gone already where a folder of this build replaced it, or its folder goes.
-            let _ = std::fs::remove_file(self.dir.join(file));
+            let path = self.dir.join(file);
+            match std::fs::remove_file(&path) {
+                // Gone already: with its folder, where this build has a file, or replaced
+                // by a folder of this build.
+                Err(e)
+                    if !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound
+                            | std::io::ErrorKind::NotADirectory
+                            | std::io::ErrorKind::IsADirectory
+                    ) =>
+                {
+                    return Err(Error::write(&path, e));
+                }
+                _ => {}
+            }
         }
+        Ok(())
     }
 
     fn used_folders(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
@@ -244,7 +260,7 @@ impl Staging {
 
     /// Swaps the staging folder in as the output folder.
     pub fn commit(mut self) -> Result<()> {
-        self.remove_unproduced_files();
+        self.remove_unproduced_files()?;
         self.remove_unused_folders()?;
         let (staging, out_dir, retired) = (&self.dir, &self.out_dir, &self.retired);
         if !out_dir.exists() {
