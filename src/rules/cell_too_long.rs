@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Spanned;
-use crate::render::ooxml::{excel_len, MAX_CELL_TEXT};
+use crate::render::ooxml::{excel_len, fits_a_cell, MAX_CELL_TEXT};
 
 use super::{texts, Context, Rule};
 
@@ -40,10 +40,9 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !ctx.book.config.output.xlsx {
         return;
     }
-    // The byte length bounds the UTF-16 length from above: most texts are never counted.
     let too_long = |len: usize| len > MAX_CELL_TEXT;
     for (file, field, _, text) in texts(ctx) {
-        if too_long(text.value.len()) && too_long(excel_len(&text.value)) {
+        if !fits_a_cell(&text.value) {
             out.push(finding(field, excel_len(&text.value)).at(file, text.span));
         }
     }
@@ -56,7 +55,7 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .chain(&e.custom_guidance)
             .collect();
         // Each alone is checked above; the cell also holds the blank lines between them.
-        let reported = |t: &Spanned<String>| too_long(excel_len(&t.value));
+        let reported = |t: &Spanned<String>| !fits_a_cell(&t.value);
         let bytes = paragraphs.iter().map(|p| p.value.len() + 2).sum::<usize>();
         if paragraphs.len() > 1 && too_long(bytes) && !paragraphs.iter().any(|p| reported(p)) {
             let len = paragraphs

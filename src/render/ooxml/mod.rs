@@ -44,6 +44,12 @@ pub fn excel_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
 
+/// Whether `text` fits in one cell ([`MAX_CELL_TEXT`]). The byte length bounds the UTF-16
+/// length from above, so most texts are never counted.
+pub fn fits_a_cell(text: &str) -> bool {
+    text.len() <= MAX_CELL_TEXT || excel_len(text) <= MAX_CELL_TEXT
+}
+
 /// Why a workbook could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::strings::{escape_attribute, escape_content, escape_url, SharedStrings};
 use super::styles::{Style, Styles};
-use super::{excel_len, Error, MAX_CELL_TEXT};
+use super::{excel_len, fits_a_cell, Error};
 
 /// Excel's limits, and the hyperlink one in UTF-16 units (see [`super::MAX_CELL_TEXT`]).
 const ROW_MAX: u32 = 1_048_576;
@@ -367,8 +367,7 @@ impl SheetWriter<'_> {
                 None => Ok(()),
             };
         }
-        // The byte length bounds the UTF-16 length from above: most texts are never counted.
-        if text.len() > MAX_CELL_TEXT && excel_len(text) > MAX_CELL_TEXT {
+        if !fits_a_cell(text) {
             return Err(Error::TextTooLong {
                 sheet: self.sheet.name,
                 cell: self.cell_name(col),
