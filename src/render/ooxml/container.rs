@@ -82,7 +82,8 @@ impl Container {
         let crc = deflate(self.level, text, &mut self.bytes)?;
         let compressed = u32::try_from(self.bytes.len() - start).map_err(|_| too_large())?;
         let size = u32::try_from(text.len()).map_err(|_| too_large())?;
-        self.finish_entry(name, offset, crc, compressed, size)
+        self.finish_entry(name, offset, crc, compressed, size);
+        Ok(())
     }
 
     /// Adds a part that many workbooks have with the same text: deflated the first time,
@@ -118,7 +119,8 @@ impl Container {
         let offset = self.local_header(name)?;
         self.bytes.extend_from_slice(&deflated.data);
         let compressed = u32::try_from(deflated.data.len()).map_err(|_| too_large())?;
-        self.finish_entry(name, offset, deflated.crc, compressed, deflated.size)
+        self.finish_entry(name, offset, deflated.crc, compressed, deflated.size);
+        Ok(())
     }
 
     /// The zip file: the central directory after the parts.
@@ -178,14 +180,7 @@ impl Container {
         Ok(offset)
     }
 
-    fn finish_entry(
-        &mut self,
-        name: &str,
-        offset: u32,
-        crc: u32,
-        compressed: u32,
-        size: u32,
-    ) -> Result<(), Error> {
+    fn finish_entry(&mut self, name: &str, offset: u32, crc: u32, compressed: u32, size: u32) {
         let out = &mut self.bytes;
         put32(out, DATA_DESCRIPTOR);
         put32(out, crc);
@@ -198,7 +193,6 @@ impl Container {
             compressed,
             size,
         });
-        Ok(())
     }
 }
 
