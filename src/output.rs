@@ -120,10 +120,7 @@ impl Staging {
                 std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
             }
         }
-        self.produced
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .extend(files.iter().map(|f| f.path.clone()));
+        whole(&self.produced).extend(files.iter().map(|f| f.path.clone()));
         let mut groups: Vec<Vec<&OutputFile>> = Vec::new();
         let mut by_bytes: std::collections::HashMap<*const u8, usize> = Default::default();
         for f in files {
@@ -199,10 +196,7 @@ impl Staging {
     /// Removes the spare's files that this build did not produce: one that stayed would be
     /// published, so failing to remove it fails the build.
     fn remove_unproduced_files(&self) -> Result<()> {
-        let produced = self
-            .produced
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let produced = whole(&self.produced);
         for file in self.kept.iter().filter(|f| !produced.contains(*f)) {
             let path = self.dir.join(file);
             match std::fs::remove_file(&path) {
@@ -225,10 +219,7 @@ impl Staging {
     }
 
     fn used_folders(&self) -> std::sync::MutexGuard<'_, HashSet<PathBuf>> {
-        // A writer that panicked leaves a set that is still whole: one insert at a time.
-        self.used
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        whole(&self.used)
     }
 
     /// Removes the folders of the spare that this build wrote nothing into, so that the
@@ -312,6 +303,12 @@ fn same_file_content(path: &Path, bytes: &[u8]) -> bool {
     let regular_of_len = std::fs::symlink_metadata(path)
         .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64);
     regular_of_len && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// A staging set, locked. A writer that panicked leaves a set that is still whole: its
+/// changes are single inserts and extends.
+fn whole<T>(set: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    set.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Creates `path` with `bytes`; fails where something is there already, so that no file
