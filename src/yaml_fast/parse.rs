@@ -102,7 +102,7 @@ fn lines(src: &str, body: usize) -> Option<Vec<Line>> {
     while begin < bytes.len() {
         let next = memchr::memchr(b'\n', &bytes[begin..]).map_or(bytes.len(), |n| begin + n);
         let end = content_end(bytes, begin, next);
-        let start = begin + bytes[begin..end].iter().take_while(|&&b| b == b' ').count();
+        let start = skip_spaces(bytes, begin, end);
         if start < end {
             let content = &bytes[start..end];
             let at_margin = start == begin;

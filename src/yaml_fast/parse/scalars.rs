@@ -37,10 +37,7 @@ impl<'a> Parser<'a> {
             }
             let next = memchr::memchr(b'\n', &bytes[begin..]).map_or(bytes.len(), |n| begin + n);
             let stop = content_end(bytes, begin, next);
-            let spaces = bytes[begin..stop]
-                .iter()
-                .take_while(|&&b| b == b' ')
-                .count();
+            let spaces = skip_spaces(bytes, begin, stop) - begin;
             if begin + spaces == stop {
                 if indent.is_none_or(|indent| spaces > indent) {
                     return None;
