@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::render::site::{download_names, Site};
-use crate::render::{self, xlsx::XlsxOptions, OutputFile};
+use crate::render::{self, xlsx::XlsxOptions, Bytes, OutputFile};
 use crate::resolve::Doc;
 
 /// What a build may vary: the timestamp in document properties.
@@ -123,7 +123,7 @@ pub(crate) fn render_downloads(
     let stem = doc.file_stem();
     let mut files = Vec::new();
     // The site's copies share their bytes with the files they copy.
-    let mut downloads: Vec<(String, std::sync::Arc<[u8]>)> = Vec::new();
+    let mut downloads: Vec<(String, Bytes)> = Vec::new();
     // The workbook takes as long as the rest together.
     let (workbook, texts) = rayon::join(
         || out.xlsx.then(|| render::xlsx::render(doc, options.xlsx)),
@@ -160,7 +160,7 @@ pub(crate) fn render_downloads(
 
 /// The CSV, the Markdown article and the JSON of a baseline, and the bytes of their
 /// copies among the site's downloads by name.
-type Texts = (Vec<OutputFile>, Vec<(String, std::sync::Arc<[u8]>)>);
+type Texts = (Vec<OutputFile>, Vec<(String, Bytes)>);
 
 fn render_texts(doc: &Doc, config: &Config) -> Result<Texts> {
     let out = &config.output;
@@ -182,7 +182,7 @@ fn render_texts(doc: &Doc, config: &Config) -> Result<Texts> {
         ))
         .map_err(|_| Error::Other("the article was not rendered twice".into()))?;
         files.push(OutputFile::new(format!("md/{stem}.md"), article));
-        downloads.push((format!("{stem}.md"), download.into_bytes().into()));
+        downloads.push((format!("{stem}.md"), download.into()));
     }
     if out.json {
         let text = render::json::render(doc)

@@ -251,7 +251,7 @@ impl Cache {
             for baseline in &self.patches {
                 for f in self.rendered.get(baseline).iter().flat_map(|r| &r.files) {
                     if let Some(&i) = index.get(&f.path) {
-                        files[i].bytes = Arc::clone(&f.bytes);
+                        files[i].bytes = f.bytes.clone();
                     }
                 }
             }

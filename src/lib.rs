@@ -171,7 +171,7 @@ fn write_output_cached(book: &Book, rendered: &Rendered, cache: &mut Cache) -> R
         rendered
             .files
             .iter()
-            .map(|f| (f.path.clone(), std::sync::Arc::clone(&f.bytes)))
+            .map(|f| (f.path.clone(), f.bytes.clone()))
             .collect(),
     );
     Ok(report)

@@ -4,12 +4,11 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::render::OutputFile;
+use crate::render::{same_buffer, Bytes, OutputFile};
 
 use super::Rule;
 
@@ -49,7 +48,7 @@ pub struct LinkCache {
 
 #[derive(Debug)]
 struct Page {
-    bytes: Arc<[u8]>,
+    bytes: Bytes,
     links: PageLinks,
     /// `None` until checked against the current site.
     findings: Option<Vec<Diagnostic>>,
@@ -163,14 +162,14 @@ pub fn check_site_cached(
                 && cache
                     .pages
                     .get(&**path)
-                    .is_none_or(|page| !Arc::ptr_eq(&page.bytes, &f.bytes))
+                    .is_none_or(|page| !same_buffer(&page.bytes, &f.bytes))
         })
         .collect();
-    let read: Vec<(String, Arc<[u8]>, PageLinks)> = stale
+    let read: Vec<(String, Bytes, PageLinks)> = stale
         .par_iter()
         .map(|(path, f)| {
             let links = PageLinks::read(path, &f.bytes);
-            (path.to_string(), Arc::clone(&f.bytes), links)
+            (path.to_string(), f.bytes.clone(), links)
         })
         .collect();
     // A changed page whose ids are the same as before cannot break or mend other pages'

@@ -16,6 +16,7 @@ use futures_util::stream::{self, Stream};
 
 use super::{Event, State};
 use crate::render::text::escape_html;
+use crate::render::Bytes;
 
 /// Where browsers listen for reload and build-error events.
 pub const EVENTS_PATH: &str = "/__controlbook/events";
@@ -133,12 +134,12 @@ fn not_found(state: &State) -> Response {
     }
 }
 
-fn respond(state: &State, path: &str, bytes: &[u8], status: StatusCode) -> Response {
+fn respond(state: &State, path: &str, bytes: &Bytes, status: StatusCode) -> Response {
     let kind = content_type(path);
     let body = if kind.starts_with("text/html") {
         Body::from(inject(bytes, state.error().as_deref()))
     } else {
-        Body::from(bytes.to_vec())
+        Body::from(bytes.clone())
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;

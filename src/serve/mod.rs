@@ -10,12 +10,14 @@ pub mod watch;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::render::{same_buffer, Bytes};
+
 /// The site as the server hands it out: built files by path below `output/site/`. A new
 /// build replaces the whole snapshot at once, so a request never sees half of one.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// Shared keys, so that the next rebuild's snapshot starts as a cheap copy of this one.
-    pub files: HashMap<Arc<str>, Arc<[u8]>>,
+    pub files: HashMap<Arc<str>, Bytes>,
 }
 
 /// What browsers are told over the events stream.
@@ -37,7 +39,7 @@ const MAX_LISTED_PAGES: usize = 200;
 /// used, so they do not reload the open pages; neither do the downloads.
 fn reload_data(old: &Snapshot, new: &Snapshot) -> Option<String> {
     let changed = |path: &Arc<str>| match (old.files.get(path), new.files.get(path)) {
-        (Some(a), Some(b)) => !Arc::ptr_eq(a, b) && a != b,
+        (Some(a), Some(b)) => !same_buffer(a, b) && a != b,
         _ => true,
     };
     let mut pages: Vec<&str> = Vec::new();
@@ -142,7 +144,7 @@ mod tests {
         Snapshot {
             files: files
                 .iter()
-                .map(|(p, b)| (Arc::from(*p), Arc::from(b.as_bytes())))
+                .map(|(p, b)| (Arc::from(*p), Bytes::copy_from_slice(b.as_bytes())))
                 .collect(),
         }
     }

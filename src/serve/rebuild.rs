@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::build::BuildOptions;
 use crate::diag::{self, Diagnostic};
-use crate::render::OutputFile;
+use crate::render::{same_buffer, Bytes, OutputFile};
 use crate::{Built, Cache, Reuse, Timings};
 
 use super::Snapshot;
@@ -36,7 +36,7 @@ pub struct Rebuilder {
     color: bool,
     cache: Cache,
     /// The site last handed to `ready`, which the next snapshot is patched from.
-    published: HashMap<Arc<str>, Arc<[u8]>>,
+    published: HashMap<Arc<str>, Bytes>,
 }
 
 impl Rebuilder {
@@ -112,7 +112,7 @@ pub fn snapshot(files: &[OutputFile]) -> Snapshot {
 
 /// [`snapshot`], starting from a copy of `previous` (the last one) and replacing only the
 /// files whose bytes are not the same: a save changes a few of thousands of files.
-fn patched(previous: &HashMap<Arc<str>, Arc<[u8]>>, files: &[OutputFile]) -> Snapshot {
+fn patched(previous: &HashMap<Arc<str>, Bytes>, files: &[OutputFile]) -> Snapshot {
     let mut site = Snapshot {
         files: previous.clone(),
     };
@@ -124,12 +124,12 @@ fn patched(previous: &HashMap<Arc<str>, Arc<[u8]>>, files: &[OutputFile]) -> Sna
         count += 1;
         match site.files.get_mut(&*rel) {
             Some(bytes) => {
-                if !Arc::ptr_eq(bytes, &f.bytes) {
-                    *bytes = Arc::clone(&f.bytes);
+                if !same_buffer(bytes, &f.bytes) {
+                    *bytes = f.bytes.clone();
                 }
             }
             None => {
-                site.files.insert(Arc::from(&*rel), Arc::clone(&f.bytes));
+                site.files.insert(Arc::from(&*rel), f.bytes.clone());
             }
         }
     }
@@ -157,7 +157,9 @@ mod tests {
     use super::*;
 
     fn files(list: &[(&str, &str)]) -> Vec<OutputFile> {
-        list.iter().map(|(p, b)| OutputFile::new(*p, *b)).collect()
+        list.iter()
+            .map(|(p, b)| OutputFile::new(*p, b.to_string()))
+            .collect()
     }
 
     fn sorted(s: &Snapshot) -> Vec<(String, Vec<u8>)> {
