@@ -185,9 +185,9 @@ fn render_texts(doc: &Doc, config: &Config) -> Result<Texts> {
         downloads.push((format!("{stem}.md"), download.into()));
     }
     if out.json {
-        let text = render::json::render(doc)
+        let bytes = render::json::render(doc)
             .map_err(|e| Error::Other(format!("cannot write json/{}.json: {e}", doc.slug)))?;
-        let file = OutputFile::new(format!("json/{}.json", doc.slug), text);
+        let file = OutputFile::new(format!("json/{}.json", doc.slug), bytes);
         downloads.push((format!("{}.json", doc.slug), file.bytes.clone()));
         files.push(file);
     }

@@ -139,12 +139,8 @@ fn export_all(
         }
         Format::Json => {
             let file_name = "all-baselines.json".to_string();
-            let text = render::json::render_all(docs);
-            (
-                file_name.clone(),
-                text.map(String::into_bytes)
-                    .map_err(|e| failed(&file_name, e)),
-            )
+            let bytes = render::json::render_all(docs);
+            (file_name.clone(), bytes.map_err(|e| failed(&file_name, e)))
         }
         Format::Markdown => return None,
     };

@@ -22,18 +22,16 @@ pub fn is_web_url(url: &str) -> bool {
     if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
         return false;
     }
-    let refused = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>');
     // URLs are ASCII as a rule, and bytes are far quicker to walk than characters: among
     // ASCII, whitespace and control characters are the bytes up to the space, and DEL.
-    for b in url.bytes() {
-        if b >= 0x80 {
-            return !url.chars().any(refused);
-        }
-        if b <= b' ' || matches!(b, 0x7F | b'"' | b'<' | b'>') {
-            return false;
-        }
+    // Every byte is tested, without a branch, which the compiler vectorises (a loop that
+    // stopped at the first refused byte was 1% of a build).
+    let fine = |b: u8| (b > b' ') & (b < 0x7F) & (b != b'"') & (b != b'<') & (b != b'>');
+    if url.bytes().fold(true, |all, b| all & fine(b)) {
+        return true;
     }
-    true
+    let refused = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>');
+    !url.is_ascii() && !url.chars().any(refused)
 }
 
 /// The Markdown extensions of the content fields, for HTML and for the safety checks.
@@ -90,44 +88,63 @@ fn is_plain(text: &str) -> bool {
     // Leading blanks can make code, trailing ones a line break; a digit, a dash or a colon
     // can open a list, a rule, front matter or a container.
     let starts_block = |c: char| c.is_ascii_digit() || matches!(c, '-' | ':' | ' ');
-    // Fields are mostly ASCII, and a table lookup per byte is far quicker than per
-    // character.
-    static PLAIN_ASCII: std::sync::LazyLock<[bool; 128]> =
-        std::sync::LazyLock::new(|| std::array::from_fn(|b| plain_char(char::from(b as u8))));
-    fn plain_char(c: char) -> bool {
-        (c.is_alphanumeric() && !c.is_control())
-            || matches!(
-                c,
-                ' ' | '.'
-                    | ','
-                    | ';'
-                    | ':'
-                    | '\''
-                    | '"'
-                    | '('
-                    | ')'
-                    | '/'
-                    | '%'
-                    | '?'
-                    | '-'
-                    | '‘'
-                    | '’'
-                    | '“'
-                    | '”'
-                    | '–'
-                    | '—'
-                    | '…'
-            )
-    }
     !text.is_empty()
         && !text.starts_with(starts_block)
         && !text.ends_with(['-', ' '])
         && !text.contains("  ")
         && if text.is_ascii() {
-            text.bytes().all(|b| PLAIN_ASCII[usize::from(b)])
+            text.bytes().fold(true, |all, b| all & plain_ascii(b))
         } else {
             text.chars().all(plain_char)
         }
+}
+
+/// [`plain_char`] for an ASCII byte. Fields are mostly ASCII, and bytes are far quicker
+/// to test than characters: every byte, without a branch, which the compiler vectorises
+/// (a table lookup per byte stopped at the first miss, and was 1% of a build).
+fn plain_ascii(b: u8) -> bool {
+    let letter = b | 0x20;
+    (b.is_ascii_digit() | (letter >= b'a') & (letter <= b'z'))
+        | (b == b' ')
+        | (b == b'.')
+        | (b == b',')
+        | (b == b';')
+        | (b == b':')
+        | (b == b'\'')
+        | (b == b'"')
+        | (b == b'(')
+        | (b == b')')
+        | (b == b'/')
+        | (b == b'%')
+        | (b == b'?')
+        | (b == b'-')
+}
+
+/// A character of a plain field.
+fn plain_char(c: char) -> bool {
+    (c.is_alphanumeric() && !c.is_control())
+        || matches!(
+            c,
+            ' ' | '.'
+                | ','
+                | ';'
+                | ':'
+                | '\''
+                | '"'
+                | '('
+                | ')'
+                | '/'
+                | '%'
+                | '?'
+                | '-'
+                | '‘'
+                | '’'
+                | '“'
+                | '”'
+                | '–'
+                | '—'
+                | '…'
+        )
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -617,7 +634,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn web_urls_agree_with_their_reference(
-            rest in "[a-z/?#. \"<>\t\u{7f}\u{0}é\u{a0}\u{2028}]{0,20}",
+            rest in "[a-z/?#. \"<>\t\u{7f}\u{0}é\u{85}\u{a0}\u{2028}]{0,20}",
             scheme in "(https?|HTTP|ftp)(://|:/)?",
         ) {
             let url = format!("{scheme}{rest}");
@@ -667,6 +684,13 @@ mod tests {
             assert!(!is_web_url(&format!("https://a.com/é{bad}")), "{bad:?}");
         }
         assert!(is_web_url("https://a.com/é?q=ü#x"));
+    }
+
+    #[test]
+    fn plain_ascii_is_plain_char_for_every_ascii_byte() {
+        for b in 0..128u8 {
+            assert_eq!(plain_ascii(b), plain_char(char::from(b)), "{b:#x}");
+        }
     }
 
     #[test]
