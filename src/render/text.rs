@@ -104,7 +104,7 @@ fn is_plain(text: &str) -> bool {
 /// (a table lookup per byte stopped at the first miss, and was 1% of a build).
 fn plain_ascii(b: u8) -> bool {
     let letter = b | 0x20;
-    (b.is_ascii_digit() | (letter >= b'a') & (letter <= b'z'))
+    (b.is_ascii_digit() | (b'a'..=b'z').contains(&letter))
         | (b == b' ')
         | (b == b'.')
         | (b == b',')
