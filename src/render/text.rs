@@ -103,8 +103,7 @@ fn is_plain(text: &str) -> bool {
 /// to test than characters: every byte, without a branch, which the compiler vectorises
 /// (a table lookup per byte stopped at the first miss, and was 1% of a build).
 fn plain_ascii(b: u8) -> bool {
-    let letter = b | 0x20;
-    (b.is_ascii_digit() | (b'a'..=b'z').contains(&letter))
+    b.is_ascii_alphanumeric()
         | (b == b' ')
         | (b == b'.')
         | (b == b',')
