@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::render::site::{download_names, Site};
-use crate::render::{self, xlsx::XlsxOptions, Bytes, OutputFile};
+use crate::render::xlsx::{SummaryLines, XlsxOptions};
+use crate::render::{self, Bytes, OutputFile};
 use crate::resolve::Doc;
 
 /// What a build may vary: the timestamp in document properties.
@@ -54,9 +55,11 @@ pub struct BuildReport {
 }
 
 /// Every output of one baseline that depends on it alone: its workbook, CSV, Markdown,
-/// JSON, its site page and the site's copies of its downloads.
+/// JSON, its site page and the site's copies of its downloads. `summary_lines` holds the
+/// row heights of its Feature Summary, which the combined workbook reads too.
 pub fn render_doc(
     doc: &Doc,
+    summary_lines: &SummaryLines,
     site: Option<&Site<'_>>,
     config: &Config,
     options: &BuildOptions,
@@ -64,7 +67,7 @@ pub fn render_doc(
     // The parts are independent: on a rebuild after one save, they are the only work, and
     // they share the cores.
     let (downloads, page) = rayon::join(
-        || render_downloads(doc, config, options),
+        || render_downloads(doc, summary_lines, config, options),
         || site.map(|site| site.baseline_page(doc)).transpose(),
     );
     let mut files = downloads?;
@@ -73,8 +76,10 @@ pub fn render_doc(
 }
 
 /// The workbook of all baselines, and its copy among the site's downloads.
+/// `summary_lines[i]` holds the row heights of `docs[i]` (see [`render_doc`]).
 pub fn render_all_workbook(
     docs: &[&Doc],
+    summary_lines: &[&SummaryLines],
     site: Option<&Site<'_>>,
     config: &Config,
     options: &BuildOptions,
@@ -83,7 +88,8 @@ pub fn render_all_workbook(
         return Ok(Vec::new());
     }
     let name = crate::render::site::ALL_WORKBOOK;
-    let bytes = render::workbook_all::render(docs, options.xlsx).map_err(|e| Error::Xlsx {
+    let bytes = render::workbook_all::render_with(docs, summary_lines, options.xlsx);
+    let bytes = bytes.map_err(|e| Error::Xlsx {
         path: format!("xlsx/{name}").into(),
         message: e.to_string(),
     })?;
@@ -116,6 +122,7 @@ fn in_site(f: OutputFile) -> OutputFile {
 
 pub(crate) fn render_downloads(
     doc: &Doc,
+    summary_lines: &SummaryLines,
     config: &Config,
     options: &BuildOptions,
 ) -> Result<Vec<OutputFile>> {
@@ -126,7 +133,10 @@ pub(crate) fn render_downloads(
     let mut downloads: Vec<(String, Bytes)> = Vec::new();
     // The workbook takes as long as the rest together.
     let (workbook, texts) = rayon::join(
-        || out.xlsx.then(|| render::xlsx::render(doc, options.xlsx)),
+        || {
+            out.xlsx
+                .then(|| render::xlsx::render_with(doc, summary_lines, options.xlsx))
+        },
         || render_texts(doc, config),
     );
     if let Some(workbook) = workbook {

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::load::{Book, ParseCache};
 use crate::model::Baseline;
 use crate::render::site::Site;
+use crate::render::xlsx::SummaryLines;
 use crate::render::OutputFile;
 use crate::resolve::{self, Doc};
 use crate::rules::{self, LinkCache};
@@ -83,6 +84,8 @@ struct SharedInputs {
 struct Rendered {
     source: Arc<Baseline>,
     doc: Doc,
+    /// Its Feature Summary's row heights, for the combined workbook.
+    summary_lines: SummaryLines,
     files: Vec<OutputFile>,
 }
 
@@ -197,11 +200,22 @@ impl Cache {
             .par_iter()
             .map(|(path, baseline)| {
                 let rendered = match resolve::resolve_one(book, baseline) {
-                    Some(doc) => Some(Rendered {
-                        files: build::render_doc(&doc, site.as_ref(), &book.config, options)?,
-                        doc,
-                        source: Arc::clone(baseline),
-                    }),
+                    Some(doc) => {
+                        let summary_lines = SummaryLines::default();
+                        let files = build::render_doc(
+                            &doc,
+                            &summary_lines,
+                            site.as_ref(),
+                            &book.config,
+                            options,
+                        )?;
+                        Some(Rendered {
+                            files,
+                            doc,
+                            summary_lines,
+                            source: Arc::clone(baseline),
+                        })
+                    }
                     None => None,
                 };
                 Ok(((*path).clone(), rendered))
@@ -279,19 +293,25 @@ impl Cache {
         pages_ready: Option<PagesReady<'_>>,
     ) -> Result<Vec<OutputFile>> {
         let site = site(book, theme)?;
-        let mut docs: Vec<&Doc> = self.rendered.values().map(|r| &r.doc).collect();
-        resolve::sort(&mut docs);
+        let mut docs: Vec<(&Doc, &SummaryLines)> = self
+            .rendered
+            .values()
+            .map(|r| (&r.doc, &r.summary_lines))
+            .collect();
+        docs.sort_by(|a, b| resolve::order(a.0, b.0));
+        let (docs, summary_lines): (Vec<&Doc>, Vec<&SummaryLines>) = docs.into_iter().unzip();
         let previous = self.shared_files.take();
         let (rendered, links) = (&self.rendered, &mut self.links);
         let mut workbook = None;
         let pages = rayon::in_place_scope(|scope| {
             // The workbook goes to the pool. On a thread of its own, its 60 to 70 MB went to a
             // fresh allocator arena each time and stayed resident (80 MB more at 1,200).
-            let (docs, site) = (&docs, site.as_ref());
+            let (docs, summary_lines, site) = (&docs, &summary_lines, site.as_ref());
             let workbook = &mut workbook;
             scope.spawn(move |_| {
                 *workbook = Some(build::render_all_workbook(
                     docs,
+                    summary_lines,
                     site,
                     &book.config,
                     options,

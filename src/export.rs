@@ -107,7 +107,7 @@ fn export_one(
 ) -> Result<Exported, ExportError> {
     let mut config = config.clone();
     format.select_in(&mut config.output);
-    let file = build::render_downloads(doc, &config, options)?
+    let file = build::render_downloads(doc, &Default::default(), &config, options)?
         .pop()
         .ok_or_else(|| failed(&doc.slug, "nothing was rendered"))?;
     Ok(Exported {

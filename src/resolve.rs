@@ -181,7 +181,8 @@ pub fn sort(docs: &mut [&Doc]) {
     docs.sort_by(|a, b| order(a, b));
 }
 
-fn order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
+/// The order of [`sort`]: by service name, ignoring case, then by slug.
+pub fn order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
     a.service
         .to_lowercase()
         .cmp(&b.service.to_lowercase())

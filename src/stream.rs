@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::load::Book;
 use crate::output::Staging;
 use crate::render::site::Site;
+use crate::render::xlsx::SummaryLines;
 use crate::render::OutputFile;
 use crate::resolve::{self, Doc};
 use crate::rules::{self, PageLinks};
@@ -79,8 +80,12 @@ pub fn render_and_write(
         .into_par_iter()
         .filter_map(|b| resolve::resolve_one(book, &b.value))
         .collect();
-    let mut sorted: Vec<&Doc> = docs.iter().collect();
-    resolve::sort(&mut sorted);
+    // Each baseline's workbook and the combined one share its Feature Summary's row
+    // heights.
+    let lines: Vec<SummaryLines> = docs.iter().map(|_| SummaryLines::default()).collect();
+    let mut sorted: Vec<(&Doc, &SummaryLines)> = docs.iter().zip(&lines).collect();
+    sorted.sort_by(|a, b| resolve::order(a.0, b.0));
+    let (sorted, sorted_lines): (Vec<&Doc>, Vec<&SummaryLines>) = sorted.into_iter().unzip();
 
     let write = |files: Vec<OutputFile>| -> Result<SiteLinks> {
         let links = SiteLinks::of(&files);
@@ -90,9 +95,11 @@ pub fn render_and_write(
     let (baselines, shared) = rayon::join(
         || {
             docs.par_iter()
-                .map(|doc| {
+                .zip(&lines)
+                .map(|(doc, lines)| {
                     write(build::render_doc(
                         doc,
+                        lines,
                         site.as_ref(),
                         &book.config,
                         options,
@@ -104,8 +111,13 @@ pub fn render_and_write(
             // In turn, not side by side as in `serve`: each holds its data several times
             // over while it renders (60 and 70 MB at 1,200 baselines), and the baselines
             // keep the other cores busy meanwhile.
-            let workbook =
-                build::render_all_workbook(&sorted, site.as_ref(), &book.config, options)?;
+            let workbook = build::render_all_workbook(
+                &sorted,
+                &sorted_lines,
+                site.as_ref(),
+                &book.config,
+                options,
+            )?;
             let workbook = write(workbook)?;
             Ok([
                 workbook,

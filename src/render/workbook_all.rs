@@ -10,7 +10,10 @@ use crate::resolve::{Doc, FeatureDoc, PROFILE_DESCRIPTIONS};
 
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
 use super::ooxml::{Error, Properties, SheetWriter, Style, Workbook};
-use super::xlsx::{fit_row, start_table, write_link, XlsxOptions, SUMMARY_WIDTHS};
+use super::xlsx::{
+    fit_row, row_height, row_lines, start_table, write_link, SummaryLines, XlsxOptions,
+    SUMMARY_WIDTHS,
+};
 
 /// The sheets, in order.
 pub const SHEETS: [&str; 3] = ["Feature Summary", "Matrix", "Security Profile"];
@@ -34,6 +37,17 @@ const PROFILE_WIDTHS: [f64; 4] = [26.0, 18.0, 22.0, 18.0];
 /// distinct strings stays small.
 pub fn render<D: Borrow<Doc>>(docs: &[D], options: XlsxOptions) -> Result<Vec<u8>, Error> {
     let docs: Vec<&Doc> = docs.iter().map(Borrow::borrow).collect();
+    render_with(&docs, &[], options)
+}
+
+/// [`render`], with each service's Feature Summary row heights shared with its own
+/// workbook: `summary_lines[i]` is that of `docs[i]` (a service without one is measured
+/// here).
+pub fn render_with(
+    docs: &[&Doc],
+    summary_lines: &[&SummaryLines],
+    options: XlsxOptions,
+) -> Result<Vec<u8>, Error> {
     let benchmarks: BTreeSet<String> = docs
         .iter()
         .map(|d| format!("{} {}", d.benchmark.name, d.benchmark.version))
@@ -47,15 +61,19 @@ pub fn render<D: Borrow<Doc>>(docs: &[D], options: XlsxOptions) -> Result<Vec<u8
         },
         options.zip_level,
     );
-    feature_summary_sheet(&mut workbook.add_sheet(SHEETS[0]), &docs)?;
-    matrix_sheet(&mut workbook.add_sheet(SHEETS[1]), &docs)?;
-    profile_sheet(&mut workbook.add_sheet(SHEETS[2]), &docs)?;
+    feature_summary_sheet(&mut workbook.add_sheet(SHEETS[0]), docs, summary_lines)?;
+    matrix_sheet(&mut workbook.add_sheet(SHEETS[1]), docs)?;
+    profile_sheet(&mut workbook.add_sheet(SHEETS[2]), docs)?;
     workbook.finish()
 }
 
 /// Microsoft's 12 columns after the service name, one row per feature (and per control-level
 /// guidance row) of every service, as in each baseline's own workbook.
-fn feature_summary_sheet(sheet: &mut SheetWriter<'_>, docs: &[&Doc]) -> Result<(), Error> {
+fn feature_summary_sheet(
+    sheet: &mut SheetWriter<'_>,
+    docs: &[&Doc],
+    summary_lines: &[&SummaryLines],
+) -> Result<(), Error> {
     let mut headers = vec![SERVICE_HEADER];
     headers.extend(FEATURE_SUMMARY_HEADERS);
     let mut widths = vec![SERVICE_WIDTH];
@@ -64,12 +82,16 @@ fn feature_summary_sheet(sheet: &mut SheetWriter<'_>, docs: &[&Doc]) -> Result<(
 
     let mut r = 0;
     let mut links = 0;
-    for doc in docs {
-        for row in feature_summary(doc) {
+    for (i, doc) in docs.iter().enumerate() {
+        let rows = feature_summary(doc);
+        let measured_here = SummaryLines::default();
+        let lines = summary_lines.get(i).unwrap_or(&&measured_here).of(&rows);
+        let service_lines = row_lines(&widths, [doc.service.as_str()]);
+        for (row, &lines) in rows.iter().zip(lines.iter()) {
             r += 1;
             let mut cells = vec![doc.service.as_str()];
             cells.extend(row.cells.iter().map(|c| &**c));
-            fit_row(sheet, r, &widths, cells.iter().copied())?;
+            sheet.row(r, row_height(service_lines.max(usize::from(lines))))?;
             for (c, value) in cells.iter().enumerate() {
                 let c16 = c as u16;
                 match &row.reference_url {

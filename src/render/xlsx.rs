@@ -3,10 +3,11 @@
 //! is written as a string, so no text can become a formula.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use crate::resolve::Doc;
 
-use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
+use super::mapping::{feature_summary, SummaryRow, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
 use super::ooxml::{Error, Properties, SheetWriter, Style, Workbook};
 use super::text::is_web_url;
 
@@ -50,6 +51,42 @@ const ABOUT_WIDTHS: [f64; 2] = [20.0, 90.0];
 
 /// The workbook of one baseline, as bytes.
 pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, Error> {
+    render_with(doc, &SummaryLines::default(), options)
+}
+
+/// The lines each Feature Summary row of one baseline wraps to, measured by whichever of
+/// the baseline's workbook and the combined workbook comes to it first and read by the
+/// other: the two show the same cells in columns of the same widths (the combined one
+/// adds the service), and measuring them was 2.5% of a build each time.
+#[derive(Debug, Default)]
+pub struct SummaryLines(OnceLock<Box<[u8]>>);
+
+impl SummaryLines {
+    /// The lines of each of `rows`, the baseline's Feature Summary.
+    pub(super) fn of(&self, rows: &[SummaryRow<'_>]) -> Cow<'_, [u8]> {
+        let measure = || -> Box<[u8]> {
+            rows.iter()
+                .map(|row| {
+                    // At most MAX_LINES, so a byte holds it.
+                    row_lines(&SUMMARY_WIDTHS, row.cells.iter().map(|c| &**c)) as u8
+                })
+                .collect()
+        };
+        match self.0.get_or_init(measure) {
+            lines if lines.len() == rows.len() => Cow::Borrowed(lines),
+            // Measured for other rows, which a caller that mixed up its baselines would
+            // get: measured again rather than a row lost.
+            _ => Cow::Owned(measure().into_vec()),
+        }
+    }
+}
+
+/// [`render`], with the Feature Summary's row heights shared with the combined workbook.
+pub fn render_with(
+    doc: &Doc,
+    summary_lines: &SummaryLines,
+    options: XlsxOptions,
+) -> Result<Vec<u8>, Error> {
     let mut workbook = Workbook::new(
         Properties {
             title: format!("{} security baseline", doc.service),
@@ -74,17 +111,20 @@ pub fn render(doc: &Doc, options: XlsxOptions) -> Result<Vec<u8>, Error> {
     )?;
 
     let mut sheet = workbook.add_sheet("Feature Summary");
-    let rows = feature_summary(doc).into_iter().map(|row| {
+    let summary = feature_summary(doc);
+    let lines = summary_lines.of(&summary);
+    let rows = summary.into_iter().zip(lines.iter()).map(|(row, &lines)| {
         let url = row.reference_url;
-        (0..)
+        let cells = (0..)
             .zip(row.cells)
             .map(|(c, text)| match url {
                 Some(url) if c == REFERENCE_COLUMN => Cell::link(text, url),
                 _ => Cell::text(text),
             })
-            .collect()
+            .collect();
+        (cells, usize::from(lines))
     });
-    let last = write_table(&mut sheet, &SUMMARY_WIDTHS, &FEATURE_SUMMARY_HEADERS, rows)?;
+    let last = write_measured_table(&mut sheet, &SUMMARY_WIDTHS, &FEATURE_SUMMARY_HEADERS, rows)?;
     sheet.list_validation(
         (1, 7),
         (last.max(1), 8),
@@ -211,10 +251,24 @@ fn write_table<'a>(
     headers: &[&str],
     rows: impl IntoIterator<Item = Vec<Cell<'a>>>,
 ) -> Result<u32, Error> {
+    let measured = rows.into_iter().map(|row| {
+        let lines = row_lines(widths, row.iter().map(|cell| &*cell.text));
+        (row, lines)
+    });
+    write_measured_table(sheet, widths, headers, measured)
+}
+
+/// [`write_table`] with rows measured already: each with the lines it wraps to.
+fn write_measured_table<'a>(
+    sheet: &mut SheetWriter<'_>,
+    widths: &[f64],
+    headers: &[&str],
+    rows: impl IntoIterator<Item = (Vec<Cell<'a>>, usize)>,
+) -> Result<u32, Error> {
     start_table(sheet, widths, headers)?;
     let mut last = 0;
-    for (r, row) in (1u32..).zip(rows) {
-        fit_row(sheet, r, widths, row.iter().map(|cell| &*cell.text))?;
+    for (r, (row, lines)) in (1u32..).zip(rows) {
+        sheet.row(r, row_height(lines))?;
         for (c, cell) in (0u16..).zip(&row) {
             match cell.link {
                 Some(url) => {
@@ -256,13 +310,17 @@ pub(super) fn fit_row<'s>(
     widths: &[f64],
     cells: impl IntoIterator<Item = &'s str>,
 ) -> Result<(), Error> {
-    let lines = cells
+    sheet.row(row, row_height(row_lines(widths, cells)))
+}
+
+/// The lines of a row's tallest cell, at most [`MAX_LINES`].
+pub(super) fn row_lines<'s>(widths: &[f64], cells: impl IntoIterator<Item = &'s str>) -> usize {
+    cells
         .into_iter()
         .zip(widths)
         .map(|(text, width)| wrapped_lines(text, *width))
         .max()
-        .unwrap_or(1);
-    sheet.row(row, row_height(lines))
+        .unwrap_or(1)
 }
 
 /// The most lines a row is made high for. Excel's tallest row is 409 points; a file that
@@ -270,7 +328,7 @@ pub(super) fn fit_row<'s>(
 /// in Excel itself), so a longer text scrolls inside its cell instead.
 const MAX_LINES: usize = 27;
 
-fn row_height(lines: usize) -> f64 {
+pub(super) fn row_height(lines: usize) -> f64 {
     15.0 * lines as f64 + 2.0
 }
 

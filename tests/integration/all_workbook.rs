@@ -250,3 +250,50 @@ fn all_baselines_rows_come_once_and_in_order() {
         }
     }
 }
+
+/// The combined workbook's Feature Summary rows are as high as the same rows of each
+/// service's own workbook, whose measures it shares, and as high as a long service name
+/// in its first column needs.
+#[test]
+fn combined_rows_are_as_high_as_their_own_rows_and_their_service() {
+    use controlbook::render::xlsx::{self, SummaryLines};
+
+    let Some(book) = imported_book() else { return };
+    let loaded = controlbook::load(book.path()).unwrap();
+    let mut docs = controlbook::resolve::resolve(&loaded.book);
+    // 104 characters in a column of 28: four lines at least.
+    docs[0].service = "A service whose name is far too long for its column ".repeat(2);
+    let options = XlsxOptions::default();
+    let out = tempfile::tempdir().unwrap();
+    let lines: Vec<SummaryLines> = docs.iter().map(|_| SummaryLines::default()).collect();
+    let mut own_heights = Vec::new();
+    for (doc, lines) in docs.iter().zip(&lines) {
+        let path = out.path().join(format!("{}.xlsx", doc.slug));
+        std::fs::write(&path, xlsx::render_with(doc, lines, options).unwrap()).unwrap();
+        // Sheet 2 is the Feature Summary; its first row is the header.
+        own_heights.push(row_heights(&path, 2).split_off(1));
+    }
+    let refs: Vec<&controlbook::resolve::Doc> = docs.iter().collect();
+    let line_refs: Vec<&SummaryLines> = lines.iter().collect();
+    let combined = out.path().join("all.xlsx");
+    let bytes = workbook_all::render_with(&refs, &line_refs, options).unwrap();
+    std::fs::write(&combined, bytes).unwrap();
+
+    let combined_heights = row_heights(&combined, 1).split_off(1);
+    let own: Vec<(usize, f64)> = own_heights
+        .iter()
+        .enumerate()
+        .flat_map(|(i, rows)| rows.iter().map(move |(_, h)| (i, *h)))
+        .collect();
+    assert_eq!(combined_heights.len(), own.len(), "a row per own row");
+    for ((r, combined), (i, own)) in combined_heights.iter().zip(&own) {
+        if *i == 0 {
+            assert!(
+                *combined >= 62.0 && combined >= own,
+                "row {r}: {combined}, own {own}"
+            );
+        } else {
+            assert_eq!(combined, own, "row {r} of {}", docs[*i].slug);
+        }
+    }
+}

@@ -214,7 +214,7 @@ mod tests {
 
     use super::*;
     use crate::render::ooxml::{Properties, Workbook};
-    use crate::render::xlsx::XlsxOptions;
+    use crate::render::xlsx::{SummaryLines, XlsxOptions};
     use crate::render::{workbook_all, xlsx};
     use crate::resolve::Doc;
 
@@ -270,6 +270,52 @@ mod tests {
             || workbook_all::render(&docs, options).unwrap(),
             "all-baselines.xlsx",
         );
+    }
+
+    /// The row heights a baseline's workbook and the combined workbook share change no
+    /// byte of either, whichever measures them first, and heights measured for another
+    /// baseline are not used.
+    #[test]
+    fn shared_row_heights_give_the_same_workbooks() {
+        let Some(v3) = crate::test_support::shared_fixtures("msft/v3") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        crate::corpus::generate(&v3, 12, dir.path()).unwrap();
+        let docs = docs_of(dir.path());
+        let refs: Vec<&Doc> = docs.iter().collect();
+        let options = XlsxOptions::default();
+        let alone = workbook_all::render(&docs, options).unwrap();
+
+        // Each baseline's workbook first, then the combined one reads their heights.
+        let lines: Vec<SummaryLines> = docs.iter().map(|_| SummaryLines::default()).collect();
+        for (doc, lines) in docs.iter().zip(&lines) {
+            let shared = xlsx::render_with(doc, lines, options).unwrap();
+            assert_eq!(shared, xlsx::render(doc, options).unwrap(), "{}", doc.slug);
+        }
+        let line_refs: Vec<&SummaryLines> = lines.iter().collect();
+        let shared = workbook_all::render_with(&refs, &line_refs, options).unwrap();
+        assert!(shared == alone, "combined workbook after the baselines'");
+
+        // The combined workbook first, then each baseline's reads them.
+        let lines: Vec<SummaryLines> = docs.iter().map(|_| SummaryLines::default()).collect();
+        let line_refs: Vec<&SummaryLines> = lines.iter().collect();
+        let shared = workbook_all::render_with(&refs, &line_refs, options).unwrap();
+        assert!(shared == alone, "combined workbook first");
+        for (doc, lines) in docs.iter().zip(&lines) {
+            let shared = xlsx::render_with(doc, lines, options).unwrap();
+            assert_eq!(shared, xlsx::render(doc, options).unwrap(), "{}", doc.slug);
+        }
+
+        // Heights of a baseline with another number of rows: measured again.
+        let rows = |d: &Doc| crate::render::mapping::feature_summary(d).len();
+        let other = (1..docs.len())
+            .find(|&j| rows(&docs[j]) != rows(&docs[0]))
+            .unwrap();
+        let mut wrong = line_refs.clone();
+        wrong.swap(0, other);
+        let shared = workbook_all::render_with(&refs, &wrong, options).unwrap();
+        assert!(shared == alone, "heights of another baseline were used");
     }
 
     /// Texts with what needs escaping or care: markup, control characters, Excel's own
