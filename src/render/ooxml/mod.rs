@@ -144,15 +144,14 @@ impl Workbook {
         // A baseline's workbook is about 30 KB.
         let mut zip = Container::new(self.zip_level, 48 * 1024);
         let defined_names = self.defined_names();
-        // The parts before the sheets are the same in every workbook of a kind.
-        zip.shared_part("[Content_Types].xml", self.content_types().as_bytes())?;
-        zip.shared_part("_rels/.rels", ROOT_RELATIONSHIPS.as_bytes())?;
-        zip.shared_part(
+        zip.part("[Content_Types].xml", self.content_types().as_bytes())?;
+        zip.part("_rels/.rels", ROOT_RELATIONSHIPS.as_bytes())?;
+        zip.part(
             "xl/_rels/workbook.xml.rels",
             self.workbook_relationships().as_bytes(),
         )?;
-        zip.shared_part("xl/theme/theme1.xml", THEME.as_bytes())?;
-        zip.shared_part("xl/styles.xml", self.styles.xml().as_bytes())?;
+        zip.part("xl/theme/theme1.xml", THEME.as_bytes())?;
+        zip.part("xl/styles.xml", self.styles.xml().as_bytes())?;
         zip.part(
             "xl/workbook.xml",
             self.workbook_xml(&defined_names).as_bytes(),
@@ -171,7 +170,7 @@ impl Workbook {
             zip.part("xl/sharedStrings.xml", self.strings.xml().as_bytes())?;
         }
         zip.part("docProps/core.xml", self.core_xml(&created).as_bytes())?;
-        zip.shared_part("docProps/app.xml", self.app_xml(&defined_names).as_bytes())?;
+        zip.part("docProps/app.xml", self.app_xml(&defined_names).as_bytes())?;
         zip.finish()
     }
 
