@@ -23,7 +23,7 @@ use crate::load::{Book, ParseCache};
 use crate::model::Baseline;
 use crate::render::site::Site;
 use crate::render::xlsx::SummaryLines;
-use crate::render::OutputFile;
+use crate::render::{self, OutputFile};
 use crate::resolve::{self, Doc};
 use crate::rules::{self, LinkCache};
 use crate::theme::Theme;
@@ -202,13 +202,13 @@ impl Cache {
                 let rendered = match resolve::resolve_one(book, baseline) {
                     Some(doc) => {
                         let summary_lines = SummaryLines::default();
-                        let files = build::render_doc(
+                        let files = render::compact(build::render_doc(
                             &doc,
                             &summary_lines,
                             site.as_ref(),
                             &book.config,
                             options,
-                        )?;
+                        )?);
                         Some(Rendered {
                             files,
                             doc,
@@ -317,7 +317,7 @@ impl Cache {
                     options,
                 ))
             });
-            let pages = build::render_shared_pages(docs, site);
+            let pages = build::render_shared_pages(docs, site).map(render::compact);
             if let (Ok(pages), Some(ready), Some(previous)) = (&pages, pages_ready, &previous) {
                 // Without a workbook, these would be every file, as the caller gets next.
                 if !previous.workbook.is_empty() {
@@ -334,7 +334,7 @@ impl Cache {
             workbook.unwrap_or_else(|| Err(Error::Other("the workbook was not rendered".into())));
         let shared = Shared {
             pages: pages?,
-            workbook: workbook?,
+            workbook: render::compact(workbook?),
         };
         let files = collect(&self.rendered, shared.pages.iter().chain(&shared.workbook));
         self.shared_files = Some(shared);
