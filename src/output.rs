@@ -148,32 +148,44 @@ impl Staging {
             return Ok(0);
         };
         let path = self.dir.join(&first.path);
-        if !self.keep(first) {
+        let kept = self.keep(first);
+        if kept.is_none() {
             let old = self.previous.then(|| self.out_dir.join(&first.path));
-            if !old.is_some_and(|old| same_file_content(&old, &first.bytes) && link(&old, &path)) {
+            let linked = old.is_some_and(|old| {
+                same_file_content(&old, &first.bytes).is_some() && link(&old, &path)
+            });
+            if !linked {
                 self.write_file(first)?;
             }
         }
         for copy in copies {
-            if !self.keep(copy) && !link(&path, &self.dir.join(&copy.path)) {
+            // The spare's copy is a link of the file just kept as a rule (the site's
+            // downloads: a third of the bytes): then it holds the same bytes, unread.
+            let copy_path = self.dir.join(&copy.path);
+            let linked_to_kept = kept.as_ref().is_some_and(|kept| {
+                self.kept.contains(&copy.path)
+                    && std::fs::symlink_metadata(&copy_path)
+                        .is_ok_and(|m| m.file_type().is_file() && same_inode(&m, kept))
+            });
+            if !linked_to_kept && self.keep(copy).is_none() && !link(&path, &copy_path) {
                 self.write_file(copy)?;
             }
         }
         Ok(group.iter().map(|f| f.bytes.len() as u64).sum())
     }
 
-    /// Whether the spare's file at `file`'s path holds its bytes, and stays; one that
-    /// does not is removed, never written into.
-    fn keep(&self, file: &OutputFile) -> bool {
+    /// Whether the spare's file at `file`'s path holds its bytes, and stays (then its
+    /// metadata); one that does not is removed, never written into.
+    fn keep(&self, file: &OutputFile) -> Option<std::fs::Metadata> {
         if !self.kept.contains(&file.path) {
-            return false;
+            return None;
         }
         let path = self.dir.join(&file.path);
-        if same_file_content(&path, &file.bytes) {
-            return true;
+        let same = same_file_content(&path, &file.bytes);
+        if same.is_none() {
+            let _ = std::fs::remove_file(&path);
         }
-        let _ = std::fs::remove_file(&path);
-        false
+        same
     }
 
     /// Writes one file, first removing a folder of the spare that is in its way (the
@@ -298,11 +310,25 @@ pub fn write_atomically(out_dir: &Path, files: &[OutputFile]) -> Result<BuildRep
     })
 }
 
-/// Whether `path` is a regular file (not a link) holding exactly `bytes`.
-fn same_file_content(path: &Path, bytes: &[u8]) -> bool {
-    let regular_of_len = std::fs::symlink_metadata(path)
-        .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64);
-    regular_of_len && std::fs::File::open(path).is_ok_and(|file| reads_as(file, bytes))
+/// Whether `path` is a regular file (not a symbolic link) holding exactly `bytes`: then
+/// its metadata.
+fn same_file_content(path: &Path, bytes: &[u8]) -> Option<std::fs::Metadata> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let regular_of_len = meta.file_type().is_file() && meta.len() == bytes.len() as u64;
+    (regular_of_len && std::fs::File::open(path).is_ok_and(|file| reads_as(file, bytes)))
+        .then_some(meta)
+}
+
+/// Whether two files' metadata are of one file (hard links of it).
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Whether `reader` gives exactly `expected`. Read a block at a time into one buffer per
@@ -696,6 +722,48 @@ mod tests {
             .iter()
             .map(|p| OutputFile::new(*p, p.to_string()))
             .collect()
+    }
+
+    /// A copy in the spare that is a link of its kept file stays unread; one that is a
+    /// file of its own is read, and replaced when its bytes differ.
+    #[cfg(unix)]
+    #[test]
+    fn the_spares_copies_stay_when_they_are_links_of_the_kept_file() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (out, spare) = (dir.path().join("output"), dir.path().join(".output.spare"));
+        let workbook = OutputFile::new("xlsx/a.xlsx", "workbook");
+        let group = [
+            workbook.clone(),
+            OutputFile {
+                path: "site/downloads/a.xlsx".into(),
+                bytes: workbook.bytes.clone(),
+            },
+        ];
+        write_atomically(&out, &group).unwrap();
+        write_atomically(&out, &group).unwrap();
+        let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        let kept = ino(&spare.join("xlsx/a.xlsx"));
+        assert_eq!(ino(&spare.join("site/downloads/a.xlsx")), kept);
+        write_atomically(&out, &group).unwrap();
+        assert_eq!(ino(&out.join("xlsx/a.xlsx")), kept, "kept file made anew");
+        assert_eq!(
+            ino(&out.join("site/downloads/a.xlsx")),
+            kept,
+            "linked copy made anew"
+        );
+
+        // The spare's copy, a file of its own now, with other bytes.
+        let copy = spare.join("site/downloads/a.xlsx");
+        std::fs::remove_file(&copy).unwrap();
+        std::fs::write(&copy, "tampered").unwrap();
+        write_atomically(&out, &group).unwrap();
+        let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
+        assert_eq!(read("site/downloads/a.xlsx"), "workbook");
+        assert_eq!(
+            ino(&out.join("site/downloads/a.xlsx")),
+            ino(&out.join("xlsx/a.xlsx"))
+        );
     }
 
     #[cfg(unix)]

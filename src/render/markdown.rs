@@ -35,16 +35,21 @@ pub fn render_each(doc: &Doc, workbook_links: &[&str]) -> Vec<String> {
     for paragraph in &doc.intro {
         let _ = writeln!(head, "{}\n", safe_markdown(paragraph.trim()));
     }
-    let body = body(doc, &service);
+    // Renderers copy control characters into their HTML, where they are not allowed. The
+    // head and the body are the same in every article, so they are cleaned once.
+    let head = replace_forbidden_html_chars(head);
+    let body = replace_forbidden_html_chars(body(doc, &service));
     workbook_links
         .iter()
         .map(|link| {
-            let mut out = String::with_capacity(head.len() + body.len() + 400);
+            let mut note_text = String::new();
+            note(&mut note_text, doc, &service, link);
+            let note_text = replace_forbidden_html_chars(note_text);
+            let mut out = String::with_capacity(head.len() + note_text.len() + body.len());
             out.push_str(&head);
-            note(&mut out, doc, &service, link);
+            out.push_str(&note_text);
             out.push_str(&body);
-            // Renderers copy control characters into their HTML, where they are not allowed.
-            replace_forbidden_html_chars(out)
+            out
         })
         .collect()
 }
