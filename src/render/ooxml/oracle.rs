@@ -223,6 +223,15 @@ mod tests {
         crate::resolve::resolve(&loaded.book)
     }
 
+    /// The documents of a corpus of `baselines` made from Microsoft's v3 workbooks; `None`
+    /// where the fixtures are missing (outside CI).
+    fn corpus_docs(baselines: usize) -> Option<Vec<Doc>> {
+        let v3 = crate::test_support::shared_fixtures("msft/v3")?;
+        let dir = tempfile::tempdir().unwrap();
+        crate::corpus::generate(&v3, baselines, dir.path()).unwrap();
+        Some(docs_of(dir.path()))
+    }
+
     fn same_as_rust_xlsxwriter(render: impl FnOnce() -> Vec<u8>, what: &str) {
         let (ours, ops) = recording(render);
         assert!(ops.len() >= 2, "{what}: the calls were recorded");
@@ -252,12 +261,9 @@ mod tests {
     /// Microsoft's twelve published baselines, and twelve copies with varied text.
     #[test]
     fn the_corpus_workbooks_are_rust_xlsxwriters() {
-        let Some(v3) = crate::test_support::shared_fixtures("msft/v3") else {
+        let Some(docs) = corpus_docs(24) else {
             return;
         };
-        let dir = tempfile::tempdir().unwrap();
-        crate::corpus::generate(&v3, 24, dir.path()).unwrap();
-        let docs = docs_of(dir.path());
         assert_eq!(docs.len(), 24);
         let options = XlsxOptions {
             timestamp: 1_700_000_000,
@@ -277,12 +283,9 @@ mod tests {
     /// baseline are not used.
     #[test]
     fn shared_row_heights_give_the_same_workbooks() {
-        let Some(v3) = crate::test_support::shared_fixtures("msft/v3") else {
+        let Some(docs) = corpus_docs(12) else {
             return;
         };
-        let dir = tempfile::tempdir().unwrap();
-        crate::corpus::generate(&v3, 12, dir.path()).unwrap();
-        let docs = docs_of(dir.path());
         let refs: Vec<&Doc> = docs.iter().collect();
         let options = XlsxOptions::default();
         let alone = workbook_all::render(&docs, options).unwrap();
