@@ -176,12 +176,8 @@ pub fn resolve(book: &Book) -> Vec<Doc> {
     docs
 }
 
-/// Puts documents in the order every listing shows them: by service name, then slug.
-pub fn sort(docs: &mut [&Doc]) {
-    docs.sort_by(|a, b| order(a, b));
-}
-
-/// The order of [`sort`]: by service name, ignoring case, then by slug.
+/// The order every listing shows documents in: by service name, ignoring case, then by
+/// slug.
 pub fn order(a: &Doc, b: &Doc) -> std::cmp::Ordering {
     a.service
         .to_lowercase()

@@ -11,7 +11,7 @@ use crate::resolve::{Doc, FeatureDoc, PROFILE_DESCRIPTIONS};
 use super::mapping::{feature_summary, FEATURE_SUMMARY_HEADERS, REFERENCE_COLUMN};
 use super::ooxml::{Error, Properties, SheetWriter, Style, Workbook};
 use super::xlsx::{
-    fit_row, row_height, row_lines, start_table, write_link, SummaryLines, XlsxOptions,
+    fit_row, row_height, start_table, wrapped_lines, write_link, SummaryLines, XlsxOptions,
     SUMMARY_WIDTHS,
 };
 
@@ -86,7 +86,7 @@ fn feature_summary_sheet(
         let rows = feature_summary(doc);
         let measured_here = SummaryLines::default();
         let lines = summary_lines.get(i).unwrap_or(&&measured_here).of(&rows);
-        let service_lines = row_lines(&widths, [doc.service.as_str()]);
+        let service_lines = wrapped_lines(&doc.service, SERVICE_WIDTH);
         for (row, &lines) in rows.iter().zip(lines.iter()) {
             r += 1;
             let mut cells = vec![doc.service.as_str()];

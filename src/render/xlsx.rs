@@ -314,7 +314,7 @@ pub(super) fn fit_row<'s>(
 }
 
 /// The lines of a row's tallest cell, at most [`MAX_LINES`].
-pub(super) fn row_lines<'s>(widths: &[f64], cells: impl IntoIterator<Item = &'s str>) -> usize {
+fn row_lines<'s>(widths: &[f64], cells: impl IntoIterator<Item = &'s str>) -> usize {
     cells
         .into_iter()
         .zip(widths)
